@@ -1,0 +1,90 @@
+"""Every failure as OFAPI's JSON: `{"error": …}`, or Laravel's 422 `{"message", "errors"}`
+naming the offending field. Never a traceback."""
+
+from __future__ import annotations
+
+import logging
+
+from connexion.exceptions import ProblemException
+from connexion.lifecycle import ConnexionResponse
+from starlette.exceptions import HTTPException
+
+from .jsonbody import dumps
+from .ofapi.auth import UNAUTHORIZED
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: "Bad request.",
+    401: UNAUTHORIZED,
+    402: "Insufficient credits.",
+    403: "Forbidden.",
+    404: "Not found.",
+    405: "Method not allowed.",
+    406: "Not acceptable.",
+    409: "Conflict.",
+    413: "Request body too large.",
+    415: "Unsupported media type.",
+    429: "Too many requests.",
+}
+
+
+class ApiError(Exception):
+    """Raised anywhere below the handler to answer with an OFAPI error body."""
+
+    def __init__(self, status: int, message: str | None = None, headers: dict | None = None):
+        super().__init__(message)
+        self.status = status
+        self.body = {"error": message or MESSAGES.get(status, "Error.")}
+        self.headers = headers or {}
+
+
+class InvalidInput(ProblemException):
+    """A request that failed validation, field by field (Laravel's 422)."""
+
+    def __init__(self, errors: dict[str, list[str]], status: int = 422):
+        first = next(iter(errors.items()))
+        message = first[1][0]
+        if len(errors) > 1 or len(first[1]) > 1:
+            message += f" (and {sum(map(len, errors.values())) - 1} more errors)"
+        super().__init__(status=status, title="Unprocessable Content", detail=message)
+        self.errors = errors
+        self.message = message
+
+
+def json_response(status: int, body: dict, headers: dict | None = None) -> ConnexionResponse:
+    return ConnexionResponse(
+        status_code=status, body=dumps(body), content_type="application/json", headers=headers or {}
+    )
+
+
+def on_invalid(request, exc: InvalidInput) -> ConnexionResponse:
+    return json_response(exc.status, {"message": exc.message, "errors": exc.errors})
+
+
+def on_api_error(request, exc: ApiError) -> ConnexionResponse:
+    return json_response(exc.status, exc.body, exc.headers)
+
+
+def on_problem(request, exc: ProblemException) -> ConnexionResponse:
+    status = exc.status or 500
+    detail = exc.detail if status not in (401, 404, 405) and exc.detail else MESSAGES.get(status, "Error.")
+    return json_response(status, {"error": str(detail)}, dict(exc.headers or {}))
+
+
+def on_http(request, exc: HTTPException) -> ConnexionResponse:
+    return json_response(exc.status_code, {"error": MESSAGES.get(exc.status_code, str(exc.detail))})
+
+
+def on_crash(request, exc: Exception) -> ConnexionResponse:
+    log.error("unhandled error", exc_info=exc)
+    return json_response(500, {"error": "Internal error in ofapi-mock; please report it."})
+
+
+HANDLERS = (
+    (InvalidInput, on_invalid),
+    (ApiError, on_api_error),
+    (ProblemException, on_problem),
+    (HTTPException, on_http),
+    (Exception, on_crash),
+)

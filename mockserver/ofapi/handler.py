@@ -1,0 +1,36 @@
+"""One generic handler, bound per operationId by the resolver: it turns Connexion's
+validated parameters into a `Request` and hands it to the OFAPI layer."""
+
+from __future__ import annotations
+
+from connexion import request as current_request
+from connexion.resolver import Resolution, Resolver
+
+from ..onlyfans.payloads import Request
+from ..spec.operations import Operation
+from .service import Ofapi
+
+CONNEXION_EXTRAS = {"user", "token_info"}
+
+
+def make_handler(ofapi: Ofapi, op: Operation):
+    async def handler(body=None, **params):
+        path = {name: params.pop(name) for name in op.path_params if name in params}
+        query = {k: v for k, v in params.items() if k not in CONNEXION_EXTRAS}
+        req = Request(op, path, query, body)
+        api_key = (params.get("token_info") or {}).get("sub", "")
+        return ofapi.respond(req, api_key, current_request.url)
+
+    handler.__name__ = op.op_id
+    return handler
+
+
+class OperationResolver(Resolver):
+    """operationId -> the generic handler bound to that operation."""
+
+    def __init__(self, ofapi: Ofapi, table: dict[str, Operation]):
+        super().__init__()
+        self._handlers = {op_id: make_handler(ofapi, op) for op_id, op in table.items()}
+
+    def resolve(self, operation) -> Resolution:
+        return Resolution(self._handlers[operation.operation_id], operation.operation_id)

@@ -1,0 +1,1 @@
+"""The fake OnlyFans upstream: a seeded world and the payloads it answers with."""

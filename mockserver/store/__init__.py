@@ -1,0 +1,1 @@
+"""OFAPI's own data: what computed operations answer from, and per-key credit balances."""
