@@ -7,6 +7,7 @@ import logging
 from connexion import AsyncApp
 
 from .errors import HANDLERS, on_http
+from .ofapi import media  # noqa: F401 - registers the media behaviours
 from .ofapi.handler import OperationResolver
 from .ofapi.service import Ofapi
 from .onlyfans.payloads import PayloadBuilder
@@ -33,7 +34,7 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
 
     upstream = FakeOnlyFans(builder(ofapi_fields=False))
     store = MemoryStore(builder(ofapi_fields=True), settings.initial_credits)
-    ofapi = Ofapi(settings, upstream, store, world)
+    ofapi = Ofapi(settings, upstream, store, world, schemas)
 
     app = AsyncApp(__name__, validator_map=VALIDATOR_MAP)
     app.add_api(spec, resolver=OperationResolver(ofapi, table), validate_responses=False)

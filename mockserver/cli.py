@@ -6,6 +6,8 @@ import argparse
 import os
 import sys
 
+from .settings import Settings
+
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 4010
 
@@ -13,8 +15,13 @@ DEFAULT_PORT = 4010
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    if args.seed is not None:
-        os.environ["OFAPI_MOCK_SEED"] = str(args.seed)  # read by each worker's factory
+    settings = Settings(
+        seed=args.seed,
+        initial_credits=args.credits,
+        rate_limit_per_minute=args.rate_limit,
+        public_url=args.public_url,
+    )
+    os.environ.update(settings.to_env())  # read by each worker's factory
     uvicorn.run(
         "mockserver.asgi:create",
         factory=True,
@@ -37,6 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=DEFAULT_PORT)
     p.add_argument("--seed", type=int, default=None, help="world seed (default: the fixtures' seed)")
     p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--credits", type=int, default=Settings.initial_credits, help="starting balance per API key")
+    p.add_argument("--rate-limit", type=int, default=Settings.rate_limit_per_minute, help="requests per minute per key")
+    p.add_argument("--public-url", default=None, help="base URL used in next_page links (default: the request's)")
     p.add_argument("--log-level", default="warning")
     p.add_argument("--access-log", action="store_true")
     p.set_defaults(run=serve)

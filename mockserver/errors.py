@@ -32,10 +32,12 @@ MESSAGES = {
 class ApiError(Exception):
     """Raised anywhere below the handler to answer with an OFAPI error body."""
 
-    def __init__(self, status: int, message: str | None = None, headers: dict | None = None):
+    def __init__(self, status: int, message: str | None = None, headers: dict | None = None, code: str | None = None):
         super().__init__(message)
         self.status = status
         self.body = {"error": message or MESSAGES.get(status, "Error.")}
+        if code:
+            self.body["code"] = code
         self.headers = headers or {}
 
 

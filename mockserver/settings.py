@@ -1,11 +1,15 @@
-"""Settings of one mock server: the CLI fills them, tests build them directly."""
+"""Settings of one mock server: the CLI fills them (through the environment, so every uvicorn
+worker sees the same), tests build them directly."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from .spec.load import SPEC_PATH
+
+ENV_PREFIX = "OFAPI_MOCK_"
 
 
 @dataclass(frozen=True)
@@ -14,4 +18,22 @@ class Settings:
     spec_path: Path = SPEC_PATH
     initial_credits: int = 10_000_000  # per API key
     rate_limit_per_minute: int = 1_000_000  # per API key; high, so load tests are not throttled
+    cache_ttl_seconds: float = 3600.0  # how long OFAPI keeps public answers (profiles)
     public_url: str | None = None  # base of `_pagination.next_page`; None: the request's own host
+
+    def to_env(self) -> dict[str, str]:
+        return {
+            ENV_PREFIX + f.name.upper(): str(getattr(self, f.name))
+            for f in fields(self)
+            if getattr(self, f.name) is not None
+        }
+
+    @classmethod
+    def from_env(cls, environ=os.environ) -> Settings:
+        convert = {"int": int, "float": float, "Path": Path, "str": str}
+        values = {}
+        for f in fields(cls):
+            raw = environ.get(ENV_PREFIX + f.name.upper())
+            if raw is not None:
+                values[f.name] = convert[f.type.split(" |")[0]](raw)
+        return cls(**values)

@@ -34,6 +34,8 @@ ENDPOINTS_TSV = REPO_ROOT / "openapi" / "endpoints.tsv"
 ACCOUNT = "acct_0123456789abcdef0123456789abcdef"
 CDN_URL = "https://cdn2.onlyfans.com/files/a/ab/abc/600x400_abc.jpg?Tag=2&u=1"
 FILE = ("a.jpg", b"\xff\xd8\xff", "image/jpeg")
+# Methods whose parameters are all optional in the SDK although the API needs one of them.
+ONE_OF_REQUIRED: dict[str, dict[str, Any]] = {"client.media.scrape": {"url": CDN_URL}}
 WORD = "hello"
 DATE_START = "2024-01-01T00:00:00Z"
 DATE_END = "2024-01-31T23:59:59Z"
@@ -201,6 +203,7 @@ def call_kwargs(row: dict[str, str]) -> tuple[list[Any], dict[str, Any]]:
             args.append(value)
         else:
             kwargs[name] = value
+    kwargs.update(ONE_OF_REQUIRED.get(row["sdk_method"], {}))
     return args, kwargs
 
 

@@ -4,7 +4,7 @@ import re
 
 from .conftest import ACCOUNT, AUTH
 
-CDN = re.compile(r"^https://cdn\d*\.onlyfans\.com/")
+CDN = re.compile(r"^https://(cdn\d*\.onlyfans\.com|cdn\.fansapi\.com/of/cdn\d*)/")  # or OFAPI's copy
 
 
 def get(client, path):

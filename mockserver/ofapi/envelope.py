@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-CACHE_DISABLED = {"is_cached": False, "cached_at": None, "note": "Cache disabled for this endpoint"}
-CREDIT_NOTES = {0: "Free endpoint. No credits debited"}
 RATE_LIMIT_NOTICE = "Daily rate limits were removed; only the per-minute limit applies."
+CHARGED = "Always"
+FREE = "Free endpoint. No credits debited"
+CACHE_HIT = "Cache HIT. No credits debited"
 
 
-def meta(used: int, balance: int, limit_minute: int | None, remaining_minute: int | None) -> dict:
+def meta(used: int, balance: int, note: str, cache: dict, limit: int | None, remaining: int | None) -> dict:
     return {
-        "_credits": {"used": used, "balance": balance, "note": CREDIT_NOTES.get(used, "Always")},
-        "_cache": CACHE_DISABLED,
+        "_credits": {"used": used, "balance": balance, "note": note},
+        "_cache": cache,
         "_rate_limits": {
-            "limit_minute": limit_minute,
+            "limit_minute": limit,
             "limit_day": None,
-            "remaining_minute": remaining_minute,
+            "remaining_minute": remaining,
             "remaining_day": None,
             "notice": RATE_LIMIT_NOTICE,
         },

@@ -17,9 +17,9 @@ def make_handler(ofapi: Ofapi, op: Operation):
     async def handler(body=None, **params):
         path = {name: params.pop(name) for name in op.path_params if name in params}
         query = {k: v for k, v in params.items() if k not in CONNEXION_EXTRAS}
-        req = Request(op, path, query, body)
         api_key = (params.get("token_info") or {}).get("sub", "")
-        return ofapi.respond(req, api_key, current_request.url)
+        req = Request(op, path, query, body, current_request.headers, current_request.url, api_key)
+        return ofapi.respond(req)
 
     handler.__name__ = op.op_id
     return handler

@@ -1,16 +1,31 @@
-"""The three ways OFAPI builds an answer (`x-data-source`), one registered function each.
-
-Each returns the payload and how many calls it made to OnlyFans for it.
+"""How OFAPI builds an answer: the three data sources (`x-data-source`), and the special
+behaviours an operation may name instead (`x-behaviour`, e.g. media download). Each is one
+registered function returning an `Outcome`: the payload and how many OnlyFans calls it took.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
-from ..onlyfans.payloads import Payload, Request
-from .enrich import enrich
+from ..onlyfans.payloads import Request
+from .enrich import Context, enrich
+
+
+@dataclass
+class Outcome:
+    data: object  # the JSON payload (`data` when enveloped), or bytes for a file
+    calls: int  # calls made to OnlyFans for it
+    cost: int | None = None  # credits, when the source decides (files); None: the operation's default
+    next_cursor: tuple[str, int] | None = None  # (query parameter, value) of the next page
+    status: int | None = None  # None: the operation's success status
+    headers: dict = field(default_factory=dict)
+    media_type: str | None = None  # for file bodies
+    cache: dict | None = None  # `_meta._cache` when the source answered from OFAPI's cache
+
 
 SOURCES: dict[str, Callable] = {}
+BEHAVIOURS: dict[str, Callable] = {}
 
 
 def source(name: str):
@@ -21,21 +36,38 @@ def source(name: str):
     return register
 
 
+def behaviour(name: str):
+    def register(fn):
+        BEHAVIOURS[name] = fn
+        return fn
+
+    return register
+
+
 @source("live")
-def live(services, req: Request) -> tuple[Payload, int]:
+def live(ofapi, req: Request) -> Outcome:
     """Forward to OnlyFans; the payload passes through unchanged."""
-    return services.upstream.fetch(req), 1
+    payload = ofapi.upstream.fetch(req)
+    return Outcome(payload.data, calls=1, next_cursor=payload.next_cursor)
 
 
 @source("hybrid")
-def hybrid(services, req: Request) -> tuple[Payload, int]:
+def hybrid(ofapi, req: Request) -> Outcome:
     """Call OnlyFans, then add what OFAPI knows (the operation's `x-enrichment` rules)."""
-    payload = services.upstream.fetch(req)
-    payload.data = enrich(req.op.enrichments, payload.data, services.enrichment_context(req))
-    return payload, 1
+    payload = ofapi.upstream.fetch(req)
+    context = Context(
+        world=ofapi.world.account(req.path_params.get("account", "")),
+        store=ofapi.store,
+        request=req,
+        tenant=req.api_key,
+        collection=ofapi.upstream.collection_of(req.op),
+        schemas=ofapi.schemas,
+    )
+    return Outcome(enrich(payload.data, context), calls=1, next_cursor=payload.next_cursor)
 
 
 @source("computed")
-def computed(services, req: Request) -> tuple[Payload, int]:
+def computed(ofapi, req: Request) -> Outcome:
     """Answer from OFAPI's own data; OnlyFans is never called."""
-    return services.store.answer(req), 0
+    payload = ofapi.store.answer(req)
+    return Outcome(payload.data, calls=0, next_cursor=payload.next_cursor)

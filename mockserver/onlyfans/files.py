@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from urllib.parse import urlsplit
 
-from .world import stable_int
+from .entities import stable_int
 
 CONTENT_TYPES = {
     "jpg": "image/jpeg",

@@ -8,7 +8,8 @@ narrows the collection (active vs expired fans), and the path parameter naming a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from ..spec.operations import Operation
 from .render import MISSING, Renderer
@@ -35,12 +36,15 @@ class Payload:
 
 @dataclass
 class Request:
-    """What an operation was asked, as the OFAPI layer passes it on."""
+    """One call of an operation: what the client asked, as OFAPI passes it on."""
 
     op: Operation
     path_params: dict
     query: dict
     body: object = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    url: object = None  # the request URL (starlette.datastructures.URL)
+    api_key: str = ""
 
 
 class PayloadBuilder:
@@ -96,7 +100,7 @@ class PayloadBuilder:
         return echo
 
     def _page(self, req: Request, plan: Plan, world: AccountWorld, key: str, echo: dict) -> Payload:
-        items = world.collection(plan.collection, req.path_params)
+        items = world.collection(plan.collection, req.path_params, req.query)
         query = {**req.op.query_defaults, **req.query}
         limit = _int(query.get("limit"), DEFAULT_LIMIT if plan.cursor else MAX_UNPAGED)
         start = _int(query.get(plan.cursor), 1 if plan.cursor == "page" else 0) if plan.cursor else 0

@@ -12,9 +12,9 @@ import random
 import re
 from datetime import timedelta
 
-from .world import Pools, cdn_url, iso, stable_int
+from ..spec.fields import MISSING, coerce_scalar
+from .entities import Pools, cdn_url, iso, stable_int
 
-MISSING = object()
 _TIME = re.compile(r"(At|_at|Date|date|Time|_on|lastSeen|expire|Expire|since|until)$")
 _URL = re.compile(r"(url|Url|URL|avatar|header|src|thumb|preview|Preview|full|c50|c144|w480|w760|^\d+$)")
 _MEDIA_HINT = re.compile(
@@ -95,7 +95,7 @@ class Renderer:
             return self._array(schema, source, key, path)
         if kind is None:  # free-form
             return source if source is not MISSING and source is not None else {}
-        value = _coerce(source, kind)
+        value = coerce_scalar(source, kind)
         return value if value is not MISSING else self.fill(path.rsplit(".", 1)[-1], schema, key, path)
 
     def _object(self, schema: dict, source, key: str, path: str) -> dict:
@@ -175,32 +175,3 @@ class Renderer:
         if lname == "city" or "location" in lname:
             return rng.choice(pools.cities)
         return rng.choice(pools.words)
-
-
-def _coerce(value, kind: str):
-    """`value` as a JSON value of `kind`, or MISSING when it cannot be one."""
-    if value is MISSING or value is None:
-        return MISSING
-    if kind == "string":
-        if isinstance(value, str):
-            return value
-        if isinstance(value, bool):
-            return "true" if value else "false"
-        if isinstance(value, (int, float)):
-            return str(value)
-        if isinstance(value, dict) and isinstance(value.get("url"), str):
-            return value["url"]
-        return MISSING
-    if isinstance(value, bool):
-        return value if kind == "boolean" else MISSING
-    if kind == "integer":
-        if isinstance(value, int):
-            return value
-        if isinstance(value, float):
-            return int(value)
-        return int(value) if isinstance(value, str) and value.isdigit() else MISSING
-    if kind == "number":
-        return value if isinstance(value, (int, float)) else MISSING
-    if kind == "boolean":
-        return bool(value) if isinstance(value, (int, str)) else MISSING
-    return MISSING

@@ -20,6 +20,15 @@ class FakeOnlyFans:
     def fetch(self, req: Request) -> Payload:
         with self._lock:
             self.calls += 1
-        if req.op.binary:  # a CDN file: its bytes and content type
-            return Payload(file_for(str(req.path_params.get("cdn_url", ""))))
         return self._builder.build(req)
+
+    def collection_of(self, op) -> str | None:
+        """The world collection an operation lists or looks up (e.g. `tracking_links`)."""
+        plan = self._builder.plans.get(op.op_id)
+        return plan.collection if plan else None
+
+    def file(self, url: str) -> tuple[bytes, str]:
+        """One CDN file download (a call to OnlyFans, counted)."""
+        with self._lock:
+            self.calls += 1
+        return file_for(url)

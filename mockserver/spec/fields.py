@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+MISSING = object()  # "no value" (None is JSON null)
+
 
 def resolve(schema: dict, schemas: dict) -> dict:
     """Follow `$ref`; flatten `allOf` into one object schema."""
@@ -47,3 +49,51 @@ def values_at(body, path: str) -> list:
                 nxt.append(value)
         found = nxt
     return found
+
+
+def coerce_scalar(value, kind: str):
+    """`value` as a JSON value of `kind`, or MISSING when it cannot be one."""
+    if value is MISSING or value is None:
+        return MISSING
+    if kind == "string":
+        if isinstance(value, str):
+            return value
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, (int, float)):
+            return str(value)
+        if isinstance(value, dict) and isinstance(value.get("url"), str):
+            return value["url"]
+        return MISSING
+    if isinstance(value, bool):
+        return value if kind == "boolean" else MISSING
+    if kind == "integer":
+        if isinstance(value, int):
+            return value
+        if isinstance(value, float):
+            return int(value)
+        return int(value) if isinstance(value, str) and value.isdigit() else MISSING
+    if kind == "number":
+        return value if isinstance(value, (int, float)) else MISSING
+    if kind == "boolean":
+        return bool(value) if isinstance(value, (int, str)) else MISSING
+    return MISSING
+
+
+def conform(value, schema: dict, schemas: dict):
+    """`value` with its scalars turned into the types `schema` declares where they can be
+    (2.0 for an integer field becomes 2); what cannot be converted is left as it is."""
+    schema = resolve(schema, schemas)
+    if value is None:
+        return None
+    kind = schema.get("type")
+    if isinstance(value, dict):
+        props = schema.get("properties", {})
+        return {k: conform(v, props[k], schemas) if k in props else v for k, v in value.items()}
+    if isinstance(value, list):
+        items = schema.get("items")
+        return [conform(v, items, schemas) for v in value] if items else value
+    if kind in ("string", "integer", "number", "boolean"):
+        converted = coerce_scalar(value, kind)
+        return value if converted is MISSING else converted
+    return value

@@ -5,7 +5,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .fields import schema_at
+
 METHODS = ("get", "post", "put", "patch", "delete")
+
+
+@dataclass(frozen=True)
+class Enrichment:
+    """One `x-enrichment` rule and where its fields go: `parent` is the path (inside `data`
+    when enveloped) of the objects that receive `fields`."""
+
+    rule: str
+    parent: str
+    fields: tuple[str, ...]
+    schemas: dict = field(default_factory=dict, compare=False)  # field name -> its schema
 
 
 @dataclass(frozen=True)
@@ -14,12 +27,16 @@ class Operation:
     method: str
     path: str
     data_source: str  # live | hybrid | computed (x-data-source)
-    enrichments: tuple[str, ...]  # rule names from x-enrichment, applied in order
     status: int  # the success status code
     body_schema: dict | None  # the success JSON schema (None: binary or empty)
     enveloped: bool  # body is {data, _meta[, _pagination]}
     paginated: bool  # body carries _pagination
     binary: bool  # the success body is a file, not JSON
+    enrichments: tuple[Enrichment, ...] = ()  # x-enrichment, applied in order
+    behaviour: str | None = None  # x-behaviour: a registered special behaviour (media download …)
+    credits: str | None = None  # x-credits: per-result | per-mb (default: by data source)
+    cache: str | None = None  # x-cache: public (OFAPI caches the answer; ?fresh=true skips it)
+    idempotent: bool = False  # x-idempotency: honours Idempotency-Key
     query_defaults: dict = field(default_factory=dict)
     path_params: tuple[str, ...] = ()
 
@@ -33,11 +50,25 @@ class Operation:
 
 def _success(responses: dict) -> tuple[int, dict]:
     code = min(int(c) for c in responses if str(c).startswith("2"))
-    return code, responses[str(code)] if str(code) in responses else responses[code]
+    return code, responses[str(code)]
+
+
+def _enrichments(op: dict, body_schema: dict | None, enveloped: bool, schemas: dict) -> tuple[Enrichment, ...]:
+    out = []
+    for entry in op.get("x-enrichment", []):
+        groups: dict[str, dict[str, dict]] = {}
+        for path in entry["fields"]:
+            parent, _, name = path.rpartition(".")
+            if enveloped:  # paths start at the body; the payload starts at `data`
+                parent = parent.removeprefix("data").removeprefix(".")
+            groups.setdefault(parent, {})[name] = schema_at(body_schema, path, schemas) or {}
+        out += [Enrichment(entry["rule"], parent, tuple(named), named) for parent, named in groups.items()]
+    return tuple(out)
 
 
 def build_table(spec: dict) -> dict[str, Operation]:
     params = spec.get("components", {}).get("parameters", {})
+    schemas = spec.get("components", {}).get("schemas", {})
     table: dict[str, Operation] = {}
     for path, item in spec["paths"].items():
         for method in METHODS:
@@ -48,18 +79,23 @@ def build_table(spec: dict) -> dict[str, Operation]:
             content = resp.get("content", {})
             json_schema = content.get("application/json", {}).get("schema")
             props = (json_schema or {}).get("properties", {})
+            enveloped = "data" in props and "_meta" in props
             resolved = [params[p["$ref"].rsplit("/", 1)[1]] if "$ref" in p else p for p in op.get("parameters", [])]
             table[op["operationId"]] = Operation(
                 op_id=op["operationId"],
                 method=method.upper(),
                 path=path,
                 data_source=op["x-data-source"],
-                enrichments=tuple(e["rule"] for e in op.get("x-enrichment", [])),
                 status=status,
                 body_schema=json_schema,
-                enveloped="data" in props and "_meta" in props,
+                enveloped=enveloped,
                 paginated="_pagination" in props,
                 binary=json_schema is None and bool(content),
+                enrichments=_enrichments(op, json_schema, enveloped, schemas),
+                behaviour=op.get("x-behaviour"),
+                credits=op.get("x-credits"),
+                cache=op.get("x-cache"),
+                idempotent=bool(op.get("x-idempotency")),
                 query_defaults={
                     p["name"]: p["schema"]["default"]
                     for p in resolved

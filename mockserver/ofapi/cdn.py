@@ -1,0 +1,78 @@
+"""OnlyFans CDN URLs and OFAPI's copy of them on `cdn.fansapi.com`.
+
+The mapping (one rule, both ways documented here):
+
+    https://cdn2.onlyfans.com/files/a/ab/<hash>/600x400_<hash>.jpg?Tag=2&u=…&Signature=…
+    -> https://cdn.fansapi.com/of/cdn2/files/a/ab/<hash>/600x400_<hash>.jpg
+
+A file is identified by its host and path (the signed query changes every time OnlyFans hands
+the URL out). `rewrite` applies OFAPI's rule to a whole response body, per URL: cached files
+point at cdn.fansapi.com; the others stay as they are and are queued, so the *next* response
+that carries them is rewritten. The first sighting of a URL never rewrites it.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import unquote, urlsplit
+
+OFAPI_CDN = "https://cdn.fansapi.com/of/"
+_URL = re.compile(rb'https://(cdn\d*)\.onlyfans\.com(/[^"\\\s?#]*)(\?[^"\\\s#]*)?')
+_HOST = re.compile(r"^cdn\d*\.onlyfans\.com$")
+
+
+def file_key(url: str) -> str:
+    """The cache key of an OnlyFans CDN file: `cdn2/files/…/x.jpg`."""
+    parts = urlsplit(url)
+    return f"{parts.hostname.split('.')[0]}{parts.path}"
+
+
+def cached_url(key: str) -> str:
+    return OFAPI_CDN + key
+
+
+def rewrite(body: bytes, media_cache) -> bytes:
+    """`body` with every cached OnlyFans CDN URL pointing at cdn.fansapi.com; the uncached ones
+    are queued in `media_cache` (cached from now on)."""
+    if b"onlyfans.com" not in body:
+        return body
+    seen: set[str] = set()
+
+    def swap(match: re.Match) -> bytes:
+        key = (match.group(1) + match.group(2)).decode()
+        if key in seen or not media_cache.is_cached(key):
+            seen.add(key)
+            return match.group(0)
+        return cached_url(key).encode()
+
+    out = _URL.sub(swap, body)
+    media_cache.add(seen)
+    return out
+
+
+class NotOnlyFansCdn(ValueError):
+    """The URL is not a file on the OnlyFans CDN (the only files OFAPI fetches)."""
+
+
+def validate(url: str) -> str:
+    """`url` if it is an https URL of a file on `cdn*.onlyfans.com`; raises NotOnlyFansCdn.
+    Nothing is ever fetched from the network: this is about what the mock accepts."""
+    if not isinstance(url, str) or len(url) > 4096 or any(ord(c) < 0x21 or c == "\\" for c in url):
+        raise NotOnlyFansCdn("The URL contains characters a CDN URL cannot have.")
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.scheme != "https" or parts.username is not None or parts.password is not None or not _default_port(parts):
+        raise NotOnlyFansCdn("Only https URLs on cdn*.onlyfans.com are accepted.")
+    if not _HOST.match(host):
+        raise NotOnlyFansCdn(f"The host {host or '(none)'} is not an OnlyFans CDN host (cdn*.onlyfans.com).")
+    segments = unquote(unquote(parts.path)).split("/")
+    if ".." in segments or "." in segments or not parts.path.startswith("/") or parts.path == "/":
+        raise NotOnlyFansCdn("The URL path must name a file, without '.' or '..' segments.")
+    return url
+
+
+def _default_port(parts) -> bool:
+    try:
+        return parts.port in (None, 443)
+    except ValueError:  # a malformed port
+        return False

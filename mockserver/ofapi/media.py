@@ -1,0 +1,99 @@
+"""Media files, as OFAPI serves them: from its own CDN copy when it has one (free), otherwise
+streamed from OnlyFans (credits per MB) while it keeps a copy for next time."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from urllib.parse import unquote
+
+from ..errors import ApiError, InvalidInput
+from ..onlyfans.payloads import Request
+from . import cdn
+from .credits import file_cost
+from .sources import Outcome, behaviour
+
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+_COLLAPSED_SCHEME = re.compile(r"^(https?):/(?!/)")
+SCRAPE_LIFETIME = timedelta(minutes=5)
+
+
+def requested_url(req: Request) -> str:
+    """The CDN URL a download names: percent-encoded in one segment (as the SDK sends it) or
+    raw, its query string then arriving as the request's own."""
+    url = str(req.path_params.get("cdn_url", ""))
+    if "%" in url and "://" not in url:
+        url = unquote(url)
+    url = _COLLAPSED_SCHEME.sub(r"\1://", url)  # some proxies squash `//` in paths
+    raw_query = getattr(req.url, "query", "") if req.url is not None else ""
+    if "?" not in url and raw_query:
+        url = f"{url}?{raw_query}"
+    return url
+
+
+def checked(url: str, field: str) -> str:
+    try:
+        return cdn.validate(url)
+    except cdn.NotOnlyFansCdn as exc:
+        raise InvalidInput(
+            {field: [f"The {field.replace('_', ' ')} field must be an OnlyFans CDN URL: {exc}"]}
+        ) from None
+
+
+def _byte_range(header: str | None, size: int) -> tuple[int, int] | None:
+    """(start, end inclusive) of a `Range: bytes=a-b` header; None for the whole file."""
+    if not header:
+        return None
+    match = _RANGE.match(header.strip())
+    if not match or match.groups() == ("", ""):
+        raise ApiError(416, "The Range header must look like bytes=0-1023.", {"Content-Range": f"bytes */{size}"})
+    first, last = match.groups()
+    if first == "":  # the last N bytes
+        start, end = max(0, size - int(last)), size - 1
+    else:
+        start, end = int(first), min(int(last), size - 1) if last else size - 1
+    if start >= size or start > end:
+        raise ApiError(416, "The requested range is outside the file.", {"Content-Range": f"bytes */{size}"})
+    return start, end
+
+
+@behaviour("media-download")
+def download(ofapi, req: Request) -> Outcome:
+    url = checked(requested_url(req), "cdn_url")
+    key = cdn.file_key(url)
+    if ofapi.store.media.is_cached(key):
+        return Outcome(b"", calls=0, cost=0, status=302, headers={"Location": cdn.cached_url(key)})
+    content, media_type = ofapi.upstream.file(url)
+    cost = file_cost(len(content))
+    ofapi.require_credits(req.api_key, cost)
+    ofapi.store.media.add([key])
+    span = _byte_range(req.headers.get("range"), len(content))
+    headers = {"Accept-Ranges": "bytes"}
+    if span is None:
+        return Outcome(content, calls=1, cost=cost, headers=headers, media_type=media_type)
+    start, end = span
+    headers["Content-Range"] = f"bytes {start}-{end}/{len(content)}"
+    return Outcome(content[start : end + 1], calls=1, cost=cost, status=206, headers=headers, media_type=media_type)
+
+
+@behaviour("media-scrape")
+def scrape(ofapi, req: Request) -> Outcome:
+    """A temporary URL for a file on OFAPI's CDN: free when already cached."""
+    body = req.body if isinstance(req.body, dict) else {}
+    if body.get("url"):
+        url = checked(body["url"], "url")
+    elif body.get("media_id") is not None:
+        files = ofapi.world.account(req.path_params["account"]).entity("media", body["media_id"])["files"]
+        url = files.get(body.get("file_type") or "full", files["full"])["url"]
+    else:
+        raise InvalidInput({"url": ["The url field is required when media id is not present."]})
+    key = cdn.file_key(url)
+    calls = cost = 0
+    if not ofapi.store.media.is_cached(key):
+        content, _ = ofapi.upstream.file(url)
+        calls, cost = 1, file_cost(len(content))
+        ofapi.require_credits(req.api_key, cost)
+        ofapi.store.media.add([key])
+    public = bool(body.get("public"))
+    expires = None if public else body.get("expiration_date") or (ofapi.world.now + SCRAPE_LIFETIME).isoformat()
+    return Outcome({"temporary_url": cdn.cached_url(key), "expiration_date": expires}, calls=calls, cost=cost)
