@@ -1,4 +1,4 @@
-"""The app factory: spec -> operation table -> fake OnlyFans + store -> OFAPI layer -> Connexion."""
+"""The app factory: spec -> operation table -> fake OnlyFans + store -> OFAPI -> Connexion."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ import logging
 
 from connexion import AsyncApp
 
+from . import admin
 from .errors import HANDLERS, on_http
 from .ofapi import media  # noqa: F401 - registers the media behaviours
+from .ofapi.deliveries import Dispatcher
 from .ofapi.handler import OperationResolver
 from .ofapi.service import Ofapi
 from .onlyfans.payloads import PayloadBuilder
@@ -17,27 +19,42 @@ from .onlyfans.world import World
 from .settings import Settings
 from .spec.load import load_spec
 from .spec.operations import build_table
-from .store.memory import MemoryStore
-from .validation import VALIDATOR_MAP
+from .store import exports
+from .store.db import Database
+from .store.store import Store
+
+
+class Parts:
+    """Everything one seed builds: the world, the fake OnlyFans and the store's renderer."""
+
+    def __init__(self, spec: dict, table: dict, seed: int | None):
+        self.world = World(seed)
+        schemas = spec["components"]["schemas"]
+        renderer = Renderer(schemas, self.world.pools, self.world.seed, self.world.now, ofapi_fields=False)
+        self.upstream = FakeOnlyFans(PayloadBuilder(self.world, renderer, table, spec))
+        self.store_renderer = Renderer(schemas, self.world.pools, self.world.seed, self.world.now, ofapi_fields=True)
 
 
 def create_app(settings: Settings | None = None) -> AsyncApp:
     settings = settings or Settings()
     spec = load_spec(settings.spec_path)
     table = build_table(spec)
-    world = World(settings.seed)
-    schemas = spec["components"]["schemas"]
 
-    def builder(ofapi_fields: bool) -> PayloadBuilder:
-        renderer = Renderer(schemas, world.pools, world.seed, world.now, ofapi_fields=ofapi_fields)
-        return PayloadBuilder(world, renderer, table, spec)
+    def build(seed):
+        return Parts(spec, table, seed)
 
-    upstream = FakeOnlyFans(builder(ofapi_fields=False))
-    store = MemoryStore(builder(ofapi_fields=True), settings.initial_credits)
-    ofapi = Ofapi(settings, upstream, store, world, schemas)
+    parts = build(settings.seed)
+    store = Store(Database(settings.store_path), parts.store_renderer, parts.world, settings.initial_credits, settings)
+    store.events = Dispatcher(
+        store, settings.webhook_attempts, settings.webhook_backoff_seconds, on_tick=lambda: exports.tick(store)
+    )
+    ofapi = Ofapi(settings, parts.upstream, store, parts.world, spec["components"]["schemas"], rebuild=build)
+    store.events.start()
 
-    app = AsyncApp(__name__, validator_map=VALIDATOR_MAP)
+    app = AsyncApp(__name__, validator_map=_validators())
     app.add_api(spec, resolver=OperationResolver(ofapi, table), validate_responses=False)
+    for rule, view, methods in admin.routes(ofapi):
+        app.add_url_rule(rule, view.__name__, view, methods=methods)
     for exc, handler in HANDLERS:
         app.add_error_handler(exc, handler)
     for status in (404, 405):
@@ -47,3 +64,9 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
     # Connexion logs every query argument it does not pass on (e.g. unknown ones) as an error.
     logging.getLogger("connexion.decorators.parameter").setLevel(logging.CRITICAL)
     return app
+
+
+def _validators():
+    from .validation import VALIDATOR_MAP
+
+    return VALIDATOR_MAP

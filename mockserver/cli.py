@@ -7,6 +7,9 @@ import os
 import sys
 
 from .settings import Settings
+from .spec.load import SPEC_PATH
+
+TABLE_PATH = SPEC_PATH.with_name("endpoints.tsv")
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 4010
@@ -34,6 +37,44 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def lint(args: argparse.Namespace) -> int:
+    from .spec.lint import display, report, summary
+    from .spec.lint import lint as run
+
+    findings = run(args.spec, table=args.table)
+    if output := report(findings, args.format):
+        print(output)
+    print(f"{display(args.spec)}: {summary(findings)}", file=sys.stderr)
+    return 1 if any(f.severity == "error" for f in findings) else 0
+
+
+def docs(args: argparse.Namespace) -> int:
+    from .docs import generate
+
+    for path in generate(args.spec, args.out, table=args.table):
+        print(path)
+    return 0
+
+
+def diff(args: argparse.Namespace) -> int:
+    from .spec.diff import diff as run
+    from .spec.diff import report
+
+    changes = run(args.old, args.new)
+    print(report(changes, args.format))
+    return 1 if any(c.breaking for c in changes) else 0
+
+
+def reset(args: argparse.Namespace) -> int:
+    from .store.db import Database
+
+    db = Database(args.store)
+    db.reset()
+    db.close()
+    print(f"reset {args.store}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ofapi-mock", description="A local OnlyFansAPI.com that behaves like the real one."
@@ -47,9 +88,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--credits", type=int, default=Settings.initial_credits, help="starting balance per API key")
     p.add_argument("--rate-limit", type=int, default=Settings.rate_limit_per_minute, help="requests per minute per key")
     p.add_argument("--public-url", default=None, help="base URL used in next_page links (default: the request's)")
+    p.add_argument("--store", default=None, help="SQLite file keeping OFAPI's data across restarts (default: memory)")
+    p.add_argument("--export-seconds", type=float, default=Settings.export_seconds, help="how long a data export runs")
     p.add_argument("--log-level", default="warning")
     p.add_argument("--access-log", action="store_true")
     p.set_defaults(run=serve)
+    p = commands.add_parser("reset", help="forget everything a store file holds")
+    p.add_argument("--store", required=True, help="the SQLite file `serve --store` used")
+    p.set_defaults(run=reset)
+
+    p = commands.add_parser("lint", help="check the spec: OpenAPI validity and the project's rules")
+    p.add_argument("spec", nargs="?", default=str(SPEC_PATH))
+    p.add_argument("--table", default=str(TABLE_PATH), help="the endpoint table the operations must match")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(run=lint)
+    p = commands.add_parser("docs", help="generate the data-sources page and an offline HTML reference")
+    p.add_argument("spec", nargs="?", default=str(SPEC_PATH))
+    p.add_argument("--out", required=True, help="output directory")
+    p.add_argument("--table", default=None, help="endpoint table for the seed's spellings (default: beside SPEC)")
+    p.set_defaults(run=docs)
+    p = commands.add_parser("diff", help="what changed between two spec versions; exit 1 on breaking changes")
+    p.add_argument("old")
+    p.add_argument("new")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(run=diff)
     return parser
 
 

@@ -20,6 +20,10 @@ class Settings:
     rate_limit_per_minute: int = 1_000_000  # per API key; high, so load tests are not throttled
     cache_ttl_seconds: float = 3600.0  # how long OFAPI keeps public answers (profiles)
     public_url: str | None = None  # base of `_pagination.next_page`; None: the request's own host
+    store_path: str | None = None  # SQLite file; None: in memory (one worker)
+    export_seconds: float = 2.0  # how long a data export takes to run
+    webhook_backoff_seconds: float = 0.5  # first retry delay; doubles each attempt
+    webhook_attempts: int = 5
 
     def to_env(self) -> dict[str, str]:
         return {

@@ -35,7 +35,10 @@ ACCOUNT = "acct_0123456789abcdef0123456789abcdef"
 CDN_URL = "https://cdn2.onlyfans.com/files/a/ab/abc/600x400_abc.jpg?Tag=2&u=1"
 FILE = ("a.jpg", b"\xff\xd8\xff", "image/jpeg")
 # Methods whose parameters are all optional in the SDK although the API needs one of them.
-ONE_OF_REQUIRED: dict[str, dict[str, Any]] = {"client.media.scrape": {"url": CDN_URL}}
+ONE_OF_REQUIRED: dict[str, dict[str, Any]] = {
+    "client.media.scrape": {"url": CDN_URL},
+    "client.smart_links.create": {"free_trial_days": 7},  # required for the free_trial link type
+}
 WORD = "hello"
 DATE_START = "2024-01-01T00:00:00Z"
 DATE_END = "2024-01-31T23:59:59Z"
@@ -52,6 +55,8 @@ NAME_VALUES: list[tuple[str, Any]] = [
     (r"end|(.*_)?(end_date|date_end)(_.*)?", DATE_END),
     (r"start|(.*_)?date(_.*)?", DATE_START),
     (r"account_scope", "global"),
+    (r"event", "messages.received"),  # a webhook event (lists are filled item by item)
+    (r"code", "123456"),  # the 2FA code fixtures/world.yaml accepts
     (r"timezone", "UTC"),
     (r"(.*_)?countr(y|ie)", "US"),
     (r"price", "9.99"),
@@ -179,7 +184,7 @@ def _value(name: str, tp: Any) -> Any:
     return defaults.get(tp, WORD)
 
 
-def call_kwargs(row: dict[str, str]) -> tuple[list[Any], dict[str, Any]]:
+def call_kwargs(row: dict[str, str], state: dict[str, Any] | None = None) -> tuple[list[Any], dict[str, Any]]:
     """(args, kwargs) for the row's SDK method, synthesised from its signature.
 
     Required parameters get a value from _value; optional ones (`| Omit`, NotGiven,
@@ -196,7 +201,7 @@ def call_kwargs(row: dict[str, str]) -> tuple[list[Any], dict[str, Any]]:
         required = param.default is inspect.Parameter.empty
         if not required and not _is_file(_strip(annotation)):
             continue
-        value = _value(name, annotation)
+        value = state[name] if state and name in state else _value(name, annotation)
         if param.kind is inspect.Parameter.POSITIONAL_ONLY or (
             param.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD and required
         ):
@@ -207,14 +212,14 @@ def call_kwargs(row: dict[str, str]) -> tuple[list[Any], dict[str, Any]]:
     return args, kwargs
 
 
-def call(client: OnlyFansAPI, row: dict[str, str]) -> tuple[Any, Any, int]:
+def call(client: OnlyFansAPI, row: dict[str, str], state: dict[str, Any] | None = None) -> tuple[Any, Any, int]:
     """Call the row's method; return (parsed_result, raw_json_or_None, status_code).
 
     Raises what the SDK raises (APIStatusError for non-2xx, APIResponseValidationError
     when a strict client cannot parse the body). raw_json is None for methods whose
     SDK return type is None or str (binary download, text/plain) or non-JSON bodies.
     """
-    args, kwargs = call_kwargs(row)
+    args, kwargs = call_kwargs(row, state)
     raw = resolve(client, row["sdk_method"], raw=True)(*args, **kwargs)
     parsed = raw.parse()
     response = raw.http_response
@@ -361,13 +366,14 @@ class Report:
         return self.carried / self.declared if self.declared else 0.0
 
 
-def run(client: OnlyFansAPI, rows: list[dict[str, str]]) -> Report:
-    """Call every row's SDK method; count strict successes and the field share."""
+def run(client: OnlyFansAPI, rows: list[dict[str, str]], state=None) -> Report:
+    """Call every row's SDK method; count strict successes and the field share. `state(row)`
+    may name real resource ids for a row (see sdk_state.py): OFAPI's resources are stateful."""
     report = Report()
     for row in rows:
         body = None
         try:
-            _parsed, body, status = call(client, row)
+            _parsed, body, status = call(client, row, state(row) if state else None)
             if not 200 <= status < 300:
                 raise RuntimeError(f"status {status}")
             report.ok += 1

@@ -20,7 +20,7 @@ PATHS = [
     f"/api/{ACCOUNT}/users/somebody",
     f"/api/{ACCOUNT}/posts/12345",
     "/api/acct_XXXXXXXXXXXXXXX/statistics/overview",
-    "/api/smart-links",
+    "/api/accounts",
 ]
 
 

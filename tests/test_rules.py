@@ -1,6 +1,7 @@
 """Unit and property tests of OFAPI's rules: enrichment plumbing, credits, rate limits."""
 
 import copy
+from types import SimpleNamespace
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -8,7 +9,8 @@ from hypothesis import strategies as st
 from mockserver.ofapi.credits import file_cost
 from mockserver.ofapi.enrich import update_at
 from mockserver.ofapi.limits import RateLimiter
-from mockserver.store.memory import MemoryStore
+from mockserver.store.db import Database
+from mockserver.store.store import Store
 
 
 def test_update_at_sets_fields_on_copies_along_the_path_only():
@@ -36,7 +38,7 @@ def test_file_cost_is_three_credits_per_mb_at_least_one(size):
 
 @given(st.integers(min_value=0, max_value=50), st.lists(st.integers(min_value=0, max_value=7), max_size=40))
 def test_credits_never_go_negative_and_add_up(start, debits):
-    store = MemoryStore(builder=None, initial_balance=start)
+    store = Store(Database(), None, SimpleNamespace(fixtures={}), start, settings=None)
     used_total = 0
     for amount in debits:
         used, balance = store.debit("k", amount)

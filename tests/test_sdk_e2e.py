@@ -4,15 +4,19 @@
 import pytest
 from onlyfansapi import OnlyFansAPI
 
+from mockserver.testing import running_server
+
 from .sdk_harness import run, sdk_operations
+from .sdk_state import prepare
 
 MIN_FIELD_SHARE = 0.90
 
 
 @pytest.fixture(scope="module")
-def report(live_server):
-    client = OnlyFansAPI(api_key="test", base_url=live_server, _strict_response_validation=True, max_retries=0)
-    return run(client, sdk_operations())
+def report():
+    with running_server("--export-seconds", "1") as base:
+        client = OnlyFansAPI(api_key="test", base_url=base, _strict_response_validation=True, max_retries=0)
+        return run(client, sdk_operations(), state=prepare(client))
 
 
 def test_every_sdk_method_gets_a_2xx_that_parses_strictly(report):

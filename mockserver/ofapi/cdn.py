@@ -36,17 +36,17 @@ def rewrite(body: bytes, media_cache) -> bytes:
     are queued in `media_cache` (cached from now on)."""
     if b"onlyfans.com" not in body:
         return body
-    seen: set[str] = set()
+    keys = [(m.group(1) + m.group(2)).decode() for m in _URL.finditer(body)]
+    if not keys:
+        return body
+    cached = media_cache.cached_among(keys)
 
     def swap(match: re.Match) -> bytes:
         key = (match.group(1) + match.group(2)).decode()
-        if key in seen or not media_cache.is_cached(key):
-            seen.add(key)
-            return match.group(0)
-        return cached_url(key).encode()
+        return cached_url(key).encode() if key in cached else match.group(0)
 
-    out = _URL.sub(swap, body)
-    media_cache.add(seen)
+    out = _URL.sub(swap, body) if cached else body
+    media_cache.add(set(keys) - cached)
     return out
 
 

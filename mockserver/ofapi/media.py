@@ -63,9 +63,9 @@ def download(ofapi, req: Request) -> Outcome:
     key = cdn.file_key(url)
     if ofapi.store.media.is_cached(key):
         return Outcome(b"", calls=0, cost=0, status=302, headers={"Location": cdn.cached_url(key)})
+    ofapi.require_credits(req.api_key, file_cost(ofapi.upstream.size_of(url)))  # before contacting OnlyFans
     content, media_type = ofapi.upstream.file(url)
     cost = file_cost(len(content))
-    ofapi.require_credits(req.api_key, cost)
     ofapi.store.media.add([key])
     span = _byte_range(req.headers.get("range"), len(content))
     headers = {"Accept-Ranges": "bytes"}
@@ -90,9 +90,9 @@ def scrape(ofapi, req: Request) -> Outcome:
     key = cdn.file_key(url)
     calls = cost = 0
     if not ofapi.store.media.is_cached(key):
+        ofapi.require_credits(req.api_key, file_cost(ofapi.upstream.size_of(url)))
         content, _ = ofapi.upstream.file(url)
         calls, cost = 1, file_cost(len(content))
-        ofapi.require_credits(req.api_key, cost)
         ofapi.store.media.add([key])
     public = bool(body.get("public"))
     expires = None if public else body.get("expiration_date") or (ofapi.world.now + SCRAPE_LIFETIME).isoformat()

@@ -26,9 +26,12 @@ from .sources import BEHAVIOURS, SOURCES, Outcome
 
 
 class Ofapi:
-    def __init__(self, settings: Settings, upstream: FakeOnlyFans, store, world, schemas: dict, clock=time.time):
+    def __init__(
+        self, settings: Settings, upstream: FakeOnlyFans, store, world, schemas: dict, clock=time.time, rebuild=None
+    ):
         self.settings = settings
         self.schemas = schemas
+        self._rebuild = rebuild  # seed -> the world-dependent parts (for a reset to another seed)
         self.upstream = upstream
         self.store = store
         self.world = world
@@ -36,11 +39,47 @@ class Ofapi:
         self.cache = PublicCache(store.responses, settings.cache_ttl_seconds, clock)
         self.idempotency = Idempotency(store.idempotency, clock)
 
+    def reset(self, seed: int | None = None) -> None:
+        """Forget OFAPI's stored data; with a seed, also start a new world from it."""
+        self.store.db.reset()
+        self.store.responses.clear()
+        self.store.idempotency.clear()
+        if seed is not None and self._rebuild is not None:
+            parts = self._rebuild(seed)
+            self.world = self.store.world = parts.world
+            self.upstream = parts.upstream
+            self.store.renderer = parts.store_renderer
+
     def require_credits(self, api_key: str, amount: int) -> None:
         if amount and self.store.balance(api_key) < amount:
             raise ApiError(402, f"Insufficient credits: this call needs {amount}. Top up your balance to continue.")
 
     def respond(self, req: Request) -> Response:
+        op = req.op
+        req.tenant = self.store.tenants.of(req.api_key).slug
+        account = req.path_params.get("account")
+        if account and self.store.is_disconnected(req.tenant, account):
+            raise ApiError(404, f"Account {account} is not connected.")
+        before = self.upstream.calls
+        try:
+            response = self._respond(req)
+        except ApiError as exc:  # errors say how many OnlyFans calls were made too
+            exc.headers.setdefault("X-Mock-Upstream-Calls", str(self.upstream.calls - before))
+            raise
+        self.store.journal(
+            "request",
+            {
+                "method": op.method,
+                "path": req.url.path if req.url is not None else op.path,
+                "operation": op.op_id,
+                "status": response.status_code,
+                "upstream_calls": int(response.headers.get("X-Mock-Upstream-Calls", 0)),
+                "tenant": req.tenant,
+            },
+        )
+        return response
+
+    def _respond(self, req: Request) -> Response:
         op = req.op
         hit = self.cache.lookup(req)
         remaining, reset = self.limiter.hit(req.api_key, count=hit is None)

@@ -44,10 +44,17 @@ def behaviour(name: str):
     return register
 
 
+def _remember_links(ofapi, req: Request, data) -> None:
+    """Live link lists feed OFAPI's stored inventory (`/stored/*`)."""
+    if req.op.sync_links and isinstance(data, dict) and isinstance(data.get("list"), list):
+        ofapi.store.remember_links(req.path_params["account"], req.op.sync_links, data["list"])
+
+
 @source("live")
 def live(ofapi, req: Request) -> Outcome:
     """Forward to OnlyFans; the payload passes through unchanged."""
     payload = ofapi.upstream.fetch(req)
+    _remember_links(ofapi, req, payload.data)
     return Outcome(payload.data, calls=1, next_cursor=payload.next_cursor)
 
 
@@ -59,15 +66,17 @@ def hybrid(ofapi, req: Request) -> Outcome:
         world=ofapi.world.account(req.path_params.get("account", "")),
         store=ofapi.store,
         request=req,
-        tenant=req.api_key,
+        tenant=req.tenant,
         collection=ofapi.upstream.collection_of(req.op),
         schemas=ofapi.schemas,
     )
-    return Outcome(enrich(payload.data, context), calls=1, next_cursor=payload.next_cursor)
+    data = enrich(payload.data, context)
+    _remember_links(ofapi, req, data)
+    return Outcome(data, calls=1, next_cursor=payload.next_cursor)
 
 
 @source("computed")
 def computed(ofapi, req: Request) -> Outcome:
     """Answer from OFAPI's own data; OnlyFans is never called."""
     payload = ofapi.store.answer(req)
-    return Outcome(payload.data, calls=0, next_cursor=payload.next_cursor)
+    return Outcome(payload.data, calls=0, cost=payload.cost, next_cursor=payload.next_cursor)

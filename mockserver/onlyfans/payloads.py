@@ -32,6 +32,7 @@ class Plan:
 class Payload:
     data: object
     next_cursor: tuple[str, int] | None = None  # (parameter, value) of the next page
+    cost: int | None = None  # credits, when the answer decides (computed actions that charge)
 
 
 @dataclass
@@ -45,6 +46,7 @@ class Request:
     headers: Mapping[str, str] = field(default_factory=dict)
     url: object = None  # the request URL (starlette.datastructures.URL)
     api_key: str = ""
+    tenant: str = ""  # the team the API key belongs to (OFAPI's resources are per team)
 
 
 class PayloadBuilder:

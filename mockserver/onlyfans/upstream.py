@@ -27,6 +27,10 @@ class FakeOnlyFans:
         plan = self._builder.plans.get(op.op_id)
         return plan.collection if plan else None
 
+    def size_of(self, url: str) -> int:
+        """A file's size, as OFAPI learns it before transferring (a HEAD; not counted)."""
+        return len(file_for(url)[0])
+
     def file(self, url: str) -> tuple[bytes, str]:
         """One CDN file download (a call to OnlyFans, counted)."""
         with self._lock:

@@ -37,6 +37,8 @@ class Operation:
     credits: str | None = None  # x-credits: per-result | per-mb (default: by data source)
     cache: str | None = None  # x-cache: public (OFAPI caches the answer; ?fresh=true skips it)
     idempotent: bool = False  # x-idempotency: honours Idempotency-Key
+    store: dict | None = None  # x-store: {action, collection?}: how a computed operation uses the store
+    sync_links: str | None = None  # x-sync-links: OFAPI keeps the links this live list shows (stored inventory)
     query_defaults: dict = field(default_factory=dict)
     path_params: tuple[str, ...] = ()
 
@@ -96,6 +98,8 @@ def build_table(spec: dict) -> dict[str, Operation]:
                 credits=op.get("x-credits"),
                 cache=op.get("x-cache"),
                 idempotent=bool(op.get("x-idempotency")),
+                store=op.get("x-store"),
+                sync_links=op.get("x-sync-links"),
                 query_defaults={
                     p["name"]: p["schema"]["default"]
                     for p in resolved

@@ -1,0 +1,88 @@
+"""Link tags (OFAPI's own, on tracking, trial and shared links) and the stored link inventory
+(links OFAPI has seen through the live list endpoints). Never calls OnlyFans; always free."""
+
+from __future__ import annotations
+
+import json
+
+from .actions import Answer, action, body_of, page
+
+# The tag namespaces `/link-tags?type=` knows; shared links use their owned kind's namespace.
+NAMESPACES = {
+    "tracking_links": ("tracking_links", "shared_tracking_links"),
+    "trial_links": ("trial_links", "shared_trial_links"),
+    "smart_links": ("smart_links",),
+}
+
+
+def _link(req) -> tuple[str, str, str]:
+    collection = req.op.store["collection"]
+    link_id = next(str(v) for k, v in req.path_params.items() if k.endswith("link_id"))
+    return req.path_params["account"], collection, link_id
+
+
+def _tags(store, req) -> dict:
+    account, collection, link_id = _link(req)
+    return {"tags": store.link_tags(req.tenant, account, collection, link_id)}
+
+
+def _names(req) -> list[str]:
+    tags = body_of(req).get("tags") or []
+    return [str(t).strip() for t in tags if str(t).strip()]
+
+
+@action("tags.list")
+def list_tags(store, req) -> Answer:
+    return Answer(_tags(store, req))
+
+
+@action("tags.add")
+def add_tags(store, req) -> Answer:
+    """Adding is idempotent: a tag the link has stays once."""
+    account, collection, link_id = _link(req)
+    now = store.clock()
+    with store.db.tx() as db:
+        db.executemany(
+            "INSERT OR IGNORE INTO link_tags (tenant, account, collection, link_id, tag, added) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [(req.tenant, account, collection, link_id, tag, now) for tag in _names(req)],
+        )
+    return Answer(_tags(store, req))
+
+
+@action("tags.remove")
+def remove_tags(store, req) -> Answer:
+    """Removing a tag the link does not have is a no-op."""
+    account, collection, link_id = _link(req)
+    with store.db.tx() as db:
+        db.executemany(
+            "DELETE FROM link_tags WHERE tenant = ? AND account = ? AND collection = ? AND link_id = ? AND tag = ?",
+            [(req.tenant, account, collection, link_id, tag) for tag in _names(req)],
+        )
+    return Answer(_tags(store, req))
+
+
+@action("tags.catalog")
+def catalog(store, req) -> Answer:
+    """Every tag of the team, with how many links carry it."""
+    kinds = NAMESPACES.get(req.query.get("type"), tuple(c for cs in NAMESPACES.values() for c in cs))
+    marks = ",".join("?" * len(kinds))
+    rows = store.db.rows(
+        f"SELECT tag, COUNT(*) AS n FROM link_tags WHERE tenant = ? AND collection IN ({marks}) "
+        "GROUP BY tag ORDER BY tag",
+        (req.tenant, *kinds),
+    )
+    return Answer({"tags": [r["tag"] for r in rows], "counts": {r["tag"]: r["n"] for r in rows}})
+
+
+@action("stored.list")
+def stored(store, req) -> Answer:
+    account, collection = req.path_params["account"], req.op.store["collection"]
+    rows = store.db.rows(
+        "SELECT link_id, body FROM stored_links WHERE account = ? AND collection = ? ORDER BY seen DESC, link_id",
+        (account, collection),
+    )
+    items = [
+        {**json.loads(r["body"]), "tags": store.link_tags(req.tenant, account, collection, r["link_id"])} for r in rows
+    ]
+    return page(items, req, default_limit=10)

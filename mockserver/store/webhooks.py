@@ -1,0 +1,169 @@
+"""Webhooks (both spellings: `/webhooks` and the seed's `/{account}/webhooks`): CRUD, the event
+catalogue and an example payload per event. Delivery is `mockserver/ofapi/deliveries.py`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from ..errors import InvalidInput
+from .actions import Answer, action, body_of, not_found
+from .ids import new_id
+
+KIND = "webhook"
+EVENTS = {
+    "accounts.connected": "An OnlyFans account finished connecting.",
+    "accounts.reconnected": "A connected account re-authenticated.",
+    "accounts.session_expired": "A connected account's OnlyFans session expired.",
+    "accounts.authentication_failed": "A connect attempt failed.",
+    "accounts.otp_code_required": "A connect attempt waits for a 2FA code.",
+    "accounts.face_otp_required": "A connect attempt waits for a selfie check.",
+    "accounts.disconnected": "An account was disconnected.",
+    "messages.received": "A fan sent the creator a message.",
+    "messages.sent": "The creator sent a message.",
+    "messages.ppv.unlocked": "A fan bought a paid message.",
+    "subscriptions.new": "A fan subscribed.",
+    "subscriptions.renewed": "A fan's subscription renewed.",
+    "users.typing": "A fan is typing.",
+    "posts.liked": "A fan liked a post.",
+    "media_uploads.completed": "An asynchronous upload finished.",
+    "media_uploads.failed": "An asynchronous upload failed.",
+    "data_exports.in_progress": "A data export started running.",
+    "data_exports.completed": "A data export finished; its file is ready.",
+    "data_exports.failed": "A data export failed.",
+    "data_exports.cancelled": "A data export was cancelled.",
+}
+SCOPES = ("global", "inclusive", "exclusive")
+
+
+def _iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, UTC).replace(microsecond=0).isoformat()
+
+
+def _validated(body: dict) -> dict:
+    errors: dict[str, list[str]] = {}
+    url = str(body.get("endpoint_url") or "")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or any(c in url for c in "\r\n\t "):
+        errors["endpoint_url"] = ["The endpoint url field must be an http(s) URL."]
+    events = body.get("events") or []
+    if not events or any(e not in EVENTS for e in events):
+        errors["events"] = ["The selected events are invalid (see GET /api/webhooks/events)."]
+    scope = body.get("account_scope") or "global"
+    if scope not in SCOPES:
+        errors["account_scope"] = ["The selected account scope is invalid."]
+    elif scope != "global" and not body.get("account_ids"):
+        errors["account_ids"] = ["The account ids field is required unless the scope is global."]
+    if errors:
+        raise InvalidInput(errors)
+    return {
+        "url": url,
+        "events": list(dict.fromkeys(events)),
+        "account_scope": scope,
+        "account_ids": list(body.get("account_ids") or []),
+    }
+
+
+def _get(store, req) -> dict:
+    doc = store.docs.get(KIND, req.path_params["webhook_id"], req.tenant)
+    if doc is None:
+        raise not_found("Webhook")
+    return doc
+
+
+def _public(doc: dict) -> dict:
+    return {k: v for k, v in doc.items() if k != "signing_secret"}
+
+
+@action("webhooks.create")
+def create(store, req) -> Answer:
+    body = body_of(req)
+    doc = {
+        "id": new_id("wh_"),
+        **_validated(body),
+        "enabled": True,
+        "created_at": _iso(store.clock()),
+        "signing_secret": body.get("signing_secret") or None,
+    }
+    doc["has_signing_secret"] = bool(doc["signing_secret"])
+    store.docs.put(KIND, doc, req.tenant)
+    return Answer(_public(doc))
+
+
+@action("webhooks.update")
+def update(store, req) -> Answer:
+    doc, body = _get(store, req), body_of(req)
+    doc |= _validated({**doc, "endpoint_url": doc["url"], **body})
+    if "enabled" in body:
+        doc["enabled"] = bool(body["enabled"])
+    if "signing_secret" in body:
+        doc["signing_secret"] = body["signing_secret"] or None
+        doc["has_signing_secret"] = bool(doc["signing_secret"])
+    store.docs.put(KIND, doc, req.tenant)
+    return Answer(_public(doc))
+
+
+@action("webhooks.list")
+def list_webhooks(store, req) -> Answer:
+    return Answer([_public(d) for d in store.docs.list(KIND, req.tenant)])
+
+
+@action("webhooks.get")
+def get(store, req) -> Answer:
+    return Answer(_public(_get(store, req)))
+
+
+@action("webhooks.delete")
+def delete(store, req) -> Answer:
+    _get(store, req)
+    store.docs.delete(KIND, req.path_params["webhook_id"], req.tenant)
+    return Answer({"success": True})
+
+
+@action("webhooks.events")
+def events(store, req) -> Answer:
+    return Answer([{"value": name, "description": text} for name, text in EVENTS.items()])
+
+
+def example_payload(store, event: str, account_id: str) -> dict:
+    """What a delivery of `event` carries (the message and upload ones from the world)."""
+    world = store.world.account(account_id)
+    if event.startswith("accounts."):
+        payload = {
+            "state": "authenticated",
+            "progress": "started",
+            "latestAuthAttempt": {
+                "started_at": _iso(store.clock()),
+                "completed_at": None,
+                "success": False,
+                "error_message": None,
+                "needs_otp": event == "accounts.otp_code_required",
+                "needs_face_otp": event == "accounts.face_otp_required",
+                "otp_phone_ending": None,
+            },
+        }
+        if event == "accounts.connected":
+            payload["client_reference_id"] = None
+        return payload
+    if event.startswith("messages."):
+        message = world.messages[world.chats[0]["id"]][0]
+        return {k: v for k, v in message.items() if not k.startswith("_") and k != "media"} | {"media": []}
+    if event.startswith("subscriptions."):
+        fan = world.fans[0]
+        return {
+            "user": {"id": fan["id"], "username": fan["username"], "name": fan["name"]},
+            "subscribedAt": fan["subscribedOnData"]["subscribeAt"],
+            "price": 9.99,
+        }
+    if event.startswith("data_exports."):
+        return {"id": new_id(), "status": event.split(".", 1)[1], "type": "transactions"}
+    return {"user": {"id": world.fans[0]["id"]}, "createdAt": _iso(store.clock())}
+
+
+@action("webhooks.example")
+def example(store, req) -> Answer:
+    event = req.path_params["webhookEventType"]
+    if event not in EVENTS:
+        raise not_found("Event type")
+    account = req.path_params["account"]
+    return Answer({"event": event, "account_id": account, "payload": example_payload(store, event, account)})

@@ -1,0 +1,53 @@
+"""Real resources for the SDK run: OFAPI's computed resources are stateful, so methods that act
+on a smart link, a webhook, an export or an auth attempt get the id of one that exists, in the
+state the method needs (an export to cancel is running, one to retry has failed …)."""
+
+from __future__ import annotations
+
+import time
+
+from .sdk_harness import ACCOUNT, DATE_END, DATE_START
+
+EXPORT = {"type": "transactions", "file_type": "csv", "start_date": DATE_START, "end_date": DATE_END}
+
+
+def _wait_for(client, export_id: str, statuses: tuple[str, ...], timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while client.data_exports.retrieve(export_id).data.status not in statuses:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"export {export_id} never reached {statuses}")
+        time.sleep(0.05)
+
+
+def prepare(client):
+    """Create the resources; returns `state(row) -> {parameter: value}` for sdk_harness.run."""
+    link = client.smart_links.create(account_id=ACCOUNT, link_type="tracking_link", name="sdk run").data.id
+    hook = client.webhooks.create(
+        endpoint_url="http://127.0.0.1:9/unreachable", events=["messages.received"], account_scope="global"
+    ).data.id
+    doomed_link = client.smart_links.create(account_id=ACCOUNT, link_type="tracking_link", name="to delete").data.id
+    doomed_hook = client.webhooks.create(
+        endpoint_url="http://127.0.0.1:9/unreachable", events=["posts.liked"], account_scope="global"
+    ).data.id
+    attempt = client.authenticate.start(email="creator@example.com", password="correct-password").attempt_id
+    other = client.authenticate.start(email="no2fa@example.com", password="correct-password").attempt_id
+    connected = client.authenticate.poll_status(other).account.id  # a second account, for the disconnect
+    ready = client.data_exports.create(**EXPORT, account_ids=[ACCOUNT]).data.id
+    failing = client.data_exports.create(**EXPORT, account_ids=["acct_not_connected"], auto_start=True).data.id
+    _wait_for(client, failing, ("failed",))
+    running = client.data_exports.create(**EXPORT, account_ids=[ACCOUNT], auto_start=True).data.id
+    _wait_for(client, running, ("pending", "in_progress"))
+    by_name = {"smart_link_id": link, "webhook_id": hook, "attempt_id": attempt, "id": connected}
+    per_method = {  # methods that end or change a resource get one of their own
+        "client.data_exports.start": {"data_export_id": ready},
+        "client.data_exports.retrieve": {"data_export_id": ready},
+        "client.data_exports.cancel": {"data_export_id": running},
+        "client.data_exports.retry": {"data_export_id": failing},
+        "client.smart_links.delete": {"smart_link_id": doomed_link},
+        "client.webhooks.delete": {"webhook_id": doomed_hook},
+    }
+
+    def state(row: dict) -> dict:
+        return {**by_name, **per_method.get(row["sdk_method"], {})}
+
+    return state
