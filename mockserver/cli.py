@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 
 from .settings import Settings
 from .spec.load import SPEC_PATH
@@ -18,11 +19,16 @@ DEFAULT_PORT = 4010
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    store = args.store
+    if store is None and args.workers > 1:  # workers share OFAPI's state through one file
+        store = os.path.join(tempfile.mkdtemp(prefix="ofapi-mock-"), "store.sqlite")
     settings = Settings(
         seed=args.seed,
         initial_credits=args.credits,
         rate_limit_per_minute=args.rate_limit,
         public_url=args.public_url,
+        store_path=store,
+        export_seconds=args.export_seconds,
     )
     os.environ.update(settings.to_env())  # read by each worker's factory
     uvicorn.run(

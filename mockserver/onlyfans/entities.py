@@ -95,7 +95,7 @@ class EntityMaker:
         return random.Random(stable_int(self.seed, self.acct, *parts))
 
     def ident(self, base: int, span: int, *parts) -> int:
-        return base + stable_int(self.acct, *parts) % span
+        return base + stable_int(self.seed, self.acct, *parts) % span
 
     def ago(self, rng: random.Random, max_days: float, min_days: float = 0.0) -> datetime:
         return self.now - timedelta(seconds=rng.uniform(min_days * 86400, max_days * 86400))
