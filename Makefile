@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 4010
 
-.PHONY: serve test lint format clean
+.PHONY: serve test lint format clean contract
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,8 +29,13 @@ test: $(VENV)/.installed-dev
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 
+contract: $(VENV)/.installed-dev
+	$(BIN)/ofapi-mock contract --report $(CONTRACT_ARGS)
+
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
+
+include bench/Makefile.inc

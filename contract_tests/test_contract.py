@@ -1,13 +1,15 @@
-"""Schemathesis over every operation of the spec: no server errors, and every response
-conforms to the spec (status code, content type, headers, body schema)."""
+"""Schemathesis over every operation of the spec (or the selection the options make): no server
+errors; status code, content type, headers and body conform to the spec; invalid input is
+rejected; and OFAPI's own checks (contract_tests/checks.py) hold."""
 
 import os
 
 import schemathesis
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, seed, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    negative_data_rejection,
     response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
@@ -15,21 +17,39 @@ from schemathesis.specs.openapi.checks import (
 
 from mockserver.spec.load import SPEC_PATH
 
-MAX_EXAMPLES = int(os.environ.get("OFAPI_CONTRACT_MAX_EXAMPLES", "5"))
+from .checks import OFAPI_CHECKS
+from .selection import selected
+
+MAX_EXAMPLES = int(os.environ.get("OFAPI_CONTRACT_MAX_EXAMPLES") or 5)
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
     content_type_conformance,
     response_headers_conformance,
     response_schema_conformance,
+    negative_data_rejection,
+    *OFAPI_CHECKS,
 ]
 
-schema = schemathesis.openapi.from_path(SPEC_PATH)
+
+schema = schemathesis.openapi.from_path(SPEC_PATH).include(selected)
+# OFAPI (Laravel) ignores unknown query parameters; the API key is ours to send, not to mutate.
+MODES = {"all": ["positive", "negative"], "positive": ["positive"], "negative": ["negative"]}
+schema.config.generation.update(
+    modes=MODES[os.environ.get("OFAPI_CONTRACT_MODE") or "all"],
+    allow_extra_parameters=True,
+    with_security_parameters=False,
+)
 
 
 @schema.parametrize()
 @settings(
-    max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
+    max_examples=MAX_EXAMPLES,
+    deadline=None,
+    derandomize=not os.environ.get("OFAPI_CONTRACT_SEED"),
+    database=None,
+    suppress_health_check=list(HealthCheck),
 )
+@seed(int(os.environ.get("OFAPI_CONTRACT_SEED") or 0))
 def test_operation_conforms(case, base_url, auth_headers):
     case.call_and_validate(base_url=base_url, headers=auth_headers, checks=CHECKS)

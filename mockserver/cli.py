@@ -7,6 +7,7 @@ import os
 import sys
 import tempfile
 
+from . import contract
 from .settings import Settings
 from .spec.load import SPEC_PATH
 
@@ -99,6 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--log-level", default="warning")
     p.add_argument("--access-log", action="store_true")
     p.set_defaults(run=serve)
+    contract.add_parser(commands)
     p = commands.add_parser("reset", help="forget everything a store file holds")
     p.add_argument("--store", required=True, help="the SQLite file `serve --store` used")
     p.set_defaults(run=reset)

@@ -72,6 +72,7 @@ def raise_for(errors: list[ValidationError], prefix: str = ""):
 class FieldParameterValidator(ParameterValidator):
     def validate(self, scope):
         request = ConnexionRequest(scope, uri_parser=self.uri_parser)
+        raw_query = request._starlette_request.query_params  # before Connexion's parsing: repeats visible
         readers = {
             "query": lambda p: request.query_params.get(p["name"]),
             "path": lambda p: request.path_params.get(p["name"].replace("-", "_")),
@@ -80,13 +81,26 @@ class FieldParameterValidator(ParameterValidator):
         errors: list[tuple[str, ValidationError]] = []
         for where, read in readers.items():
             for param in self.parameters.get(where, []):
+                schema = param.get("schema", {})
                 try:
                     value = read(param)
-                except (ValueError, TypeError) as exc:  # a value the URI parser could not read
+                except Exception:  # noqa: BLE001 - any value the URI parser cannot read is the client's error
                     errors.append(
                         (
                             param["name"],
-                            ValidationError(str(exc), validator="type", validator_value=param["schema"].get("type")),
+                            ValidationError("unreadable", validator="type", validator_value=schema.get("type")),
+                        )
+                    )
+                    continue
+                if (
+                    where == "query"
+                    and schema.get("type") not in ("array", "object")
+                    and len(raw_query.getlist(param["name"])) > 1
+                ):
+                    errors.append(
+                        (
+                            param["name"],
+                            ValidationError("repeated", validator="type", validator_value=schema.get("type")),
                         )
                     )
                     continue
@@ -143,11 +157,21 @@ class FieldJSONValidator(_FieldErrors, JSONRequestBodyValidator):
             raise InvalidInput({"body": ["The body is not valid UTF-8."]}, status=400) from None
 
 
-class FieldFormValidator(_FieldErrors, FormDataValidator):
+class _ReadableForm:
+    """A form body that cannot even be parsed is a 400, not a crash."""
+
+    async def _parse(self, stream, scope):
+        try:
+            return await super()._parse(stream, scope)
+        except Exception:  # noqa: BLE001 - whatever the form parser trips on is the client's body
+            raise InvalidInput({"body": ["The body is not a valid form."]}, status=400) from None
+
+
+class FieldFormValidator(_FieldErrors, _ReadableForm, FormDataValidator):
     pass
 
 
-class FieldMultiPartValidator(_FieldErrors, MultiPartFormDataValidator):
+class FieldMultiPartValidator(_FieldErrors, _ReadableForm, MultiPartFormDataValidator):
     pass
 
 

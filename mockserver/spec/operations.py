@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .fields import schema_at
+from .fields import resolve, schema_at
 
 METHODS = ("get", "post", "put", "patch", "delete")
 
@@ -50,6 +50,16 @@ class Operation:
         return self.body_schema
 
 
+def _envelope_member(schema: dict | None, schemas: dict) -> dict | None:
+    """The success schema, resolved; of a union, the member that carries the envelope (OFAPI
+    envelopes every variant the same way)."""
+    if schema is None:
+        return None
+    schema = resolve(schema, schemas)
+    members = [resolve(m, schemas) for m in schema.get("anyOf", schema.get("oneOf", ()))]
+    return next((m for m in members if "_meta" in m.get("properties", {})), members[0] if members else schema)
+
+
 def _success(responses: dict) -> tuple[int, dict]:
     code = min(int(c) for c in responses if str(c).startswith("2"))
     return code, responses[str(code)]
@@ -79,7 +89,7 @@ def build_table(spec: dict) -> dict[str, Operation]:
                 continue
             status, resp = _success(op["responses"])
             content = resp.get("content", {})
-            json_schema = content.get("application/json", {}).get("schema")
+            json_schema = _envelope_member(content.get("application/json", {}).get("schema"), schemas)
             props = (json_schema or {}).get("properties", {})
             enveloped = "data" in props and "_meta" in props
             resolved = [params[p["$ref"].rsplit("/", 1)[1]] if "$ref" in p else p for p in op.get("parameters", [])]

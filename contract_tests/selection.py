@@ -1,0 +1,27 @@
+"""Which operations a run covers: the kit's options (through the environment, since test
+modules are parametrized when imported) and the read-only guard."""
+
+from __future__ import annotations
+
+import os
+
+
+def _listed(variable: str) -> set[str] | None:
+    value = os.environ.get(variable)
+    return {v.strip() for v in value.split(",") if v.strip()} if value else None
+
+
+def selected(ctx) -> bool:
+    """The operations the options select; only reads when the target is not the mock."""
+    raw = ctx.operation.definition.raw
+    operations, tags, sources = (_listed(f"OFAPI_CONTRACT_{v}") for v in ("OPERATIONS", "TAGS", "DATA_SOURCES"))
+    return (
+        (operations is None or raw.get("operationId") in operations)
+        and (tags is None or bool(tags & set(raw.get("tags", ()))))
+        and (sources is None or raw.get("x-data-source") in sources)
+        and (not read_only() or ctx.operation.method.upper() in ("GET", "HEAD"))
+    )
+
+
+def read_only() -> bool:
+    return bool(os.environ.get("OFAPI_CONTRACT_READ_ONLY"))
