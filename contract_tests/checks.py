@@ -117,4 +117,21 @@ def ofapi_computed_upstream(ctx, response, case):
         raise AssertionError(f"A computed operation called OnlyFans {calls} time(s); computed answers never do")
 
 
-OFAPI_CHECKS = [ofapi_envelope, ofapi_credits, ofapi_media_hosts, ofapi_enrichment, ofapi_computed_upstream]
+@schemathesis.check
+def ofapi_json_errors(ctx, response, case):
+    """Every error is JSON naming the problem (`error`, or Laravel's `message` + `errors`)."""
+    if response.status_code < 400:
+        return
+    body = _json(response)
+    if not isinstance(body, dict) or not (isinstance(body.get("error"), str) or isinstance(body.get("message"), str)):
+        raise AssertionError(f"A {response.status_code} answered without a JSON error body: {response.text[:200]!r}")
+
+
+OFAPI_CHECKS = [
+    ofapi_json_errors,
+    ofapi_envelope,
+    ofapi_credits,
+    ofapi_media_hosts,
+    ofapi_enrichment,
+    ofapi_computed_upstream,
+]

@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 
 from connexion import AsyncApp
+from connexion.middleware import MiddlewarePosition
 
 from . import admin
+from .bodylimit import BodyLimit
 from .errors import HANDLERS, on_http
 from .ofapi import media  # noqa: F401 - registers the media behaviours
 from .ofapi.deliveries import Dispatcher
@@ -53,6 +55,7 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
 
     app = AsyncApp(__name__, validator_map=_validators())
     app.add_api(spec, resolver=OperationResolver(ofapi, table), validate_responses=False)
+    app.add_middleware(BodyLimit, position=MiddlewarePosition.BEFORE_SWAGGER, max_bytes=settings.max_body_bytes)
     for rule, view, methods in admin.routes(ofapi):
         app.add_url_rule(rule, view.__name__, view, methods=methods)
     for exc, handler in HANDLERS:

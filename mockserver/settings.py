@@ -24,6 +24,7 @@ class Settings:
     export_seconds: float = 2.0  # how long a data export takes to run
     webhook_backoff_seconds: float = 0.5  # first retry delay; doubles each attempt
     webhook_attempts: int = 5
+    max_body_bytes: int = 16 * 1024 * 1024  # larger request bodies get 413
 
     def to_env(self) -> dict[str, str]:
         return {

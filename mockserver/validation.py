@@ -155,6 +155,8 @@ class FieldJSONValidator(_FieldErrors, JSONRequestBodyValidator):
             raise InvalidInput({"body": [f"The body is not valid JSON: {exc.detail}"]}, status=400) from None
         except UnicodeDecodeError:
             raise InvalidInput({"body": ["The body is not valid UTF-8."]}, status=400) from None
+        except RecursionError:
+            raise InvalidInput({"body": ["The body is nested too deeply."]}, status=400) from None
 
 
 class _ReadableForm:
