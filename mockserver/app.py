@@ -48,7 +48,10 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
     parts = build(settings.seed)
     store = Store(Database(settings.store_path), parts.store_renderer, parts.world, settings.initial_credits, settings)
     store.events = Dispatcher(
-        store, settings.webhook_attempts, settings.webhook_backoff_seconds, on_tick=lambda: exports.tick(store)
+        store,
+        settings.webhook_attempts,
+        settings.webhook_backoff_seconds,
+        on_tick=lambda: (exports.tick(store), store.flush_journal()),
     )
     ofapi = Ofapi(settings, parts.upstream, store, parts.world, spec["components"]["schemas"], rebuild=build)
     store.events.start()

@@ -36,18 +36,22 @@ def rewrite(body: bytes, media_cache) -> bytes:
     are queued in `media_cache` (cached from now on)."""
     if b"onlyfans.com" not in body:
         return body
-    keys = [(m.group(1) + m.group(2)).decode() for m in _URL.finditer(body)]
-    if not keys:
+    matches = list(_URL.finditer(body))
+    if not matches:
         return body
+    keys = [(m.group(1) + m.group(2)).decode() for m in matches]
     cached = media_cache.cached_among(keys)
-
-    def swap(match: re.Match) -> bytes:
-        key = (match.group(1) + match.group(2)).decode()
-        return cached_url(key).encode() if key in cached else match.group(0)
-
-    out = _URL.sub(swap, body) if cached else body
     media_cache.add(set(keys) - cached)
-    return out
+    if not cached:
+        return body
+    out, last = bytearray(), 0
+    for match, key in zip(matches, keys, strict=True):
+        if key in cached:
+            out += body[last : match.start()]
+            out += (OFAPI_CDN + key).encode()
+            last = match.end()
+    out += body[last:]
+    return bytes(out)
 
 
 class NotOnlyFansCdn(ValueError):

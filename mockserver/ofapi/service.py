@@ -42,6 +42,7 @@ class Ofapi:
     def reset(self, seed: int | None = None) -> None:
         """Forget OFAPI's stored data; with a seed, also start a new world from it."""
         self.store.db.reset()
+        self.store.media.forget()
         self.store.responses.clear()
         self.store.idempotency.clear()
         if seed is not None and self._rebuild is not None:

@@ -29,6 +29,8 @@ CREATE TABLE IF NOT EXISTS stored_links (
     account TEXT NOT NULL, collection TEXT NOT NULL, link_id TEXT NOT NULL, body TEXT NOT NULL,
     seen REAL NOT NULL, PRIMARY KEY (account, collection, link_id));
 CREATE TABLE IF NOT EXISTS disconnected (tenant TEXT NOT NULL, account TEXT NOT NULL, PRIMARY KEY (tenant, account));
+CREATE TABLE IF NOT EXISTS epoch (n INTEGER NOT NULL);
+INSERT INTO epoch (n) SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM epoch);
 CREATE TABLE IF NOT EXISTS journal (seq INTEGER PRIMARY KEY AUTOINCREMENT, at REAL NOT NULL, kind TEXT NOT NULL,
     body TEXT NOT NULL);
 """
@@ -68,6 +70,10 @@ class Database:
         with self.tx() as db:
             for table in TABLES:
                 db.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
+            db.execute("UPDATE epoch SET n = n + 1")  # tells every worker to forget its caches
+
+    def epoch(self) -> int:
+        return self.rows("SELECT n FROM epoch")[0]["n"]
 
     def close(self) -> None:
         with self._lock:

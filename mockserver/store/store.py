@@ -5,6 +5,7 @@ journal, on SQLite (`db.py`). Public-answer and idempotency records are per-work
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections import OrderedDict
 
@@ -17,6 +18,7 @@ from .tenants import Tenants
 RESPONSE_CACHE_MAX = 10_000
 IDEMPOTENCY_MAX = 10_000
 JOURNAL_MAX = 1_000
+JOURNAL_BATCH = 200
 
 
 class BoundedDict(OrderedDict):
@@ -33,19 +35,36 @@ class BoundedDict(OrderedDict):
 
 
 class MediaCache:
-    """Which OnlyFans CDN files OFAPI holds a copy of (keys from `cdn.file_key`)."""
+    """Which OnlyFans CDN files OFAPI holds a copy of (keys from `cdn.file_key`).
 
-    def __init__(self, db: Database):
+    Files only ever become cached, so each worker remembers what it has seen cached and asks
+    SQLite only about the rest; a reset (a new epoch in the database) clears that memory."""
+
+    def __init__(self, db: Database, clock=time.monotonic):
         self._db = db
+        self._known: set[str] = set()
+        self._epoch: int | None = None
+        self._checked = float("-inf")
+        self._clock = clock
+
+    def _fresh(self) -> None:
+        now = self._clock()
+        if now - self._checked >= 1.0:
+            self._checked = now
+            epoch = self._db.epoch()
+            if epoch != self._epoch:
+                self._epoch, self._known = epoch, set()
 
     def cached_among(self, keys: list[str]) -> set[str]:
-        found: set[str] = set()
-        unique = list(dict.fromkeys(keys))
-        for i in range(0, len(unique), 500):
-            chunk = unique[i : i + 500]
+        self._fresh()
+        unknown = list(dict.fromkeys(k for k in keys if k not in self._known))
+        for i in range(0, len(unknown), 500):
+            chunk = unknown[i : i + 500]
             marks = ",".join("?" * len(chunk))
-            found |= {r["key"] for r in self._db.rows(f"SELECT key FROM media_cache WHERE key IN ({marks})", chunk)}
-        return found
+            self._known |= {
+                r["key"] for r in self._db.rows(f"SELECT key FROM media_cache WHERE key IN ({marks})", chunk)
+            }
+        return self._known.intersection(keys)
 
     def is_cached(self, key: str) -> bool:
         return bool(self.cached_among([key]))
@@ -55,6 +74,10 @@ class MediaCache:
         if keys:
             with self._db.tx() as db:
                 db.executemany("INSERT OR IGNORE INTO media_cache (key) VALUES (?)", [(k,) for k in keys])
+            self._known.update(keys)
+
+    def forget(self) -> None:
+        self._known, self._epoch = set(), None
 
 
 class Store:
@@ -71,6 +94,8 @@ class Store:
         self.idempotency = BoundedDict(IDEMPOTENCY_MAX)  # scope -> record
         self.events = None  # the webhook dispatcher, once the app has one
         self.tenants = Tenants(world.fixtures)
+        self._journal_buffer: list[tuple] = []
+        self._journal_lock = threading.Lock()
 
     def emit(self, event: str, account_id: str | None, payload: dict, tenant: str | None = None) -> int:
         """An event happened: queue its webhook deliveries (none when there is no dispatcher)."""
@@ -126,14 +151,24 @@ class Store:
 
     # -- journal -------------------------------------------------------------------------
     def journal(self, kind: str, entry: dict) -> None:
-        with self.db.tx() as db:
-            seq = db.execute(
-                "INSERT INTO journal (at, kind, body) VALUES (?, ?, ?)", (self.clock(), kind, json.dumps(entry))
-            ).lastrowid
-            if seq % 100 == 0:
-                db.execute("DELETE FROM journal WHERE seq <= ?", (seq - JOURNAL_MAX,))
+        """Note a request or a delivery. Buffered (the hot path does not write for it) and
+        flushed in batches, by the webhook thread's tick and before the journal is read."""
+        with self._journal_lock:
+            self._journal_buffer.append((self.clock(), kind, json.dumps(entry)))
+            full = len(self._journal_buffer) >= JOURNAL_BATCH
+        if full:
+            self.flush_journal()
+
+    def flush_journal(self) -> None:
+        with self._journal_lock:
+            batch, self._journal_buffer = self._journal_buffer, []
+        if batch:
+            with self.db.tx() as db:
+                db.executemany("INSERT INTO journal (at, kind, body) VALUES (?, ?, ?)", batch)
+                db.execute("DELETE FROM journal WHERE seq <= (SELECT MAX(seq) FROM journal) - ?", (JOURNAL_MAX,))
 
     def journal_entries(self, limit: int = 100, kind: str | None = None) -> list[dict]:
+        self.flush_journal()
         sql = (
             "SELECT seq, at, kind, body FROM journal"
             + (" WHERE kind = ?" if kind else "")
