@@ -30,6 +30,7 @@ def serve(args: argparse.Namespace) -> int:
         public_url=args.public_url,
         store_path=store,
         export_seconds=args.export_seconds,
+        max_body_bytes=args.max_body,
     )
     os.environ.update(settings.to_env())  # read by each worker's factory
     uvicorn.run(
@@ -96,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rate-limit", type=int, default=Settings.rate_limit_per_minute, help="requests per minute per key")
     p.add_argument("--public-url", default=None, help="base URL used in next_page links (default: the request's)")
     p.add_argument("--store", default=None, help="SQLite file keeping OFAPI's data across restarts (default: memory)")
+    p.add_argument("--max-body", type=int, default=Settings.max_body_bytes, help="largest request body, in bytes")
     p.add_argument("--export-seconds", type=float, default=Settings.export_seconds, help="how long a data export runs")
     p.add_argument("--log-level", default="warning")
     p.add_argument("--access-log", action="store_true")

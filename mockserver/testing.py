@@ -23,9 +23,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@contextlib.contextmanager
-def running_server(*args: str, timeout: float = 30.0):
-    """Yield the base URL of a freshly started `ofapi-mock serve`; stop it afterwards."""
+def start_server(*args: str, timeout: float = 30.0) -> tuple[subprocess.Popen, str]:
+    """Start `ofapi-mock serve` and wait until it answers: (the process, its base URL). The
+    caller stops it (or kills it, to test crash safety)."""
     port = free_port()
     cmd = [sys.executable, "-m", "mockserver", "serve", "--port", str(port), *args]
     log = tempfile.TemporaryFile()
@@ -33,26 +33,38 @@ def running_server(*args: str, timeout: float = 30.0):
         cmd, cwd=ROOT, env={**os.environ, "PYTHONHASHSEED": "random"}, stdout=subprocess.DEVNULL, stderr=log
     )
     base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/api/whoami", timeout=1)
+        except urllib.error.HTTPError:
+            return proc, base  # it answered (401 without a key): it is up
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                stop(proc)
+                raise RuntimeError(f"server did not start: {_tail(log)}") from None
+            time.sleep(0.1)
+        else:
+            return proc, base
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/api/whoami", timeout=1)
-            except urllib.error.HTTPError:
-                break  # it answered (401 without a key): it is up
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"server did not start: {_tail(log)}") from None
-                time.sleep(0.1)
-            else:
-                break
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def running_server(*args: str, timeout: float = 30.0):
+    """Yield the base URL of a freshly started `ofapi-mock serve`; stop it afterwards."""
+    proc, base = start_server(*args, timeout=timeout)
+    try:
         yield base
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
 
 
 def _tail(log) -> str:

@@ -6,7 +6,6 @@ import re
 import signal
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 from urllib.parse import quote
@@ -16,7 +15,7 @@ import pytest
 
 from mockserver.spec.load import load_spec
 from mockserver.spec.operations import build_table
-from mockserver.testing import free_port, running_server
+from mockserver.testing import running_server, start_server
 
 from .conftest import ACCOUNT
 
@@ -232,22 +231,9 @@ def test_memory_stays_bounded_under_load():
 
 def test_sigkill_during_a_stream_of_writes_loses_no_acknowledged_write(tmp_path):
     store = str(tmp_path / "kill.sqlite")
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mockserver", "serve", "--port", str(port), "--store", store],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url, acknowledged, stop = f"http://127.0.0.1:{port}", [], threading.Event()
+    proc, url = start_server("--store", store)
+    acknowledged, stop = [], threading.Event()
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(f"{url}/api/whoami", headers=ALPHA)
-                break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline
-                time.sleep(0.1)
 
         def writer():
             with httpx.Client(base_url=url, headers=ALPHA, timeout=5) as client:
@@ -274,3 +260,11 @@ def test_sigkill_during_a_stream_of_writes_loses_no_acknowledged_write(tmp_path)
     with running_server("--store", store) as url2, httpx.Client(base_url=url2, headers=ALPHA) as client:
         stored = {x["id"] for x in client.get("/api/smart-links", params={"limit": 1000}).json()["data"]}
     assert set(acknowledged) <= stored
+
+
+def test_the_body_limit_is_configurable():
+    with running_server("--max-body", "200") as url:
+        r = httpx.post(f"{url}/api/smart-links", headers=JSON, content=b'{"name": "' + b"a" * 300 + b'"}')
+        small = httpx.post(f"{url}/api/smart-links", headers=JSON, json=LINK)
+    assert r.status_code == 413 and "200 bytes" in r.json()["error"]
+    assert small.status_code == 200

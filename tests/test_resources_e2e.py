@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import httpx
 import pytest
 
-from mockserver.testing import free_port, running_server
+from mockserver.testing import free_port, running_server, start_server
 
 from .conftest import ACCOUNT
 
@@ -248,22 +248,8 @@ def test_a_file_store_survives_restarts(tmp_path):
 
 def test_an_acknowledged_write_survives_sigkill(tmp_path):
     store = str(tmp_path / "crash.sqlite")
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mockserver", "serve", "--port", str(port), "--store", store],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    proc, url = start_server("--store", store)
     try:
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(f"{url}/api/whoami", headers=ALPHA)
-                break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline
-                time.sleep(0.1)
         ids = [
             httpx.post(f"{url}/api/smart-links", json={**LINK, "name": f"n{i}"}, headers=ALPHA).json()["data"]["id"]
             for i in range(5)

@@ -13,14 +13,19 @@ def get(client, path):
     return r.json()["data"]
 
 
-def all_fans(client):
+def fan_ids(client, kind: str = "all") -> set:
+    """Every fan of a fans list, page by page."""
     ids, offset = set(), 0
     while True:
-        data = get(client, f"/fans/all?limit=20&offset={offset}")
+        data = get(client, f"/fans/{kind}?limit=20&offset={offset}")
         ids |= {f["id"] for f in data["list"]}
         if not data["hasMore"]:
             return ids
         offset += 20
+
+
+def all_fans(client):
+    return fan_ids(client)
 
 
 def test_chats_are_with_the_accounts_fans(client):
@@ -45,16 +50,7 @@ def test_transactions_are_by_the_accounts_fans(client):
 
 
 def test_active_and_expired_fans_partition_all_fans(client):
-    def ids(kind):
-        out, offset = set(), 0
-        while True:
-            data = get(client, f"/fans/{kind}?limit=20&offset={offset}")
-            out |= {f["id"] for f in data["list"]}
-            if not data["hasMore"]:
-                return out
-            offset += 20
-
-    active, expired = ids("active"), ids("expired")
+    active, expired = fan_ids(client, "active"), fan_ids(client, "expired")
     assert active and expired and not active & expired
     assert active | expired == all_fans(client)
 
