@@ -55,7 +55,11 @@ NAME_VALUES: list[tuple[str, Any]] = [
     (r"end|(.*_)?(end_date|date_end)(_.*)?", DATE_END),
     (r"start|(.*_)?date(_.*)?", DATE_START),
     (r"account_scope", "global"),
-    (r"event", "messages.received"),  # a webhook event (lists are filled item by item)
+    (r"event", "messages.received"),
+    (
+        r"conversion_type",
+        "new_subscriber",
+    ),  # a smart-link conversion type  # a webhook event (lists are filled item by item)
     (r"code", "123456"),  # the 2FA code fixtures/world.yaml accepts
     (r"timezone", "UTC"),
     (r"(.*_)?countr(y|ie)", "US"),

@@ -19,6 +19,12 @@ def _wait_for(client, export_id: str, statuses: tuple[str, ...], timeout: float 
         time.sleep(0.05)
 
 
+def _postback(client) -> int:
+    return client.smart_link_postbacks.create(
+        conversion_types=["new_subscriber"], smart_link_scope="global", url="https://example.com/postback"
+    ).data.id
+
+
 def prepare(client):
     """Create the resources; returns `state(row) -> {parameter: value}` for sdk_harness.run."""
     link = client.smart_links.create(account_id=ACCOUNT, link_type="tracking_link", name="sdk run").data.id
@@ -29,6 +35,8 @@ def prepare(client):
     doomed_hook = client.webhooks.create(
         endpoint_url="http://127.0.0.1:9/unreachable", events=["posts.liked"], account_scope="global"
     ).data.id
+    postback = _postback(client)
+    doomed_postback = _postback(client)
     attempt = client.authenticate.start(email="creator@example.com", password="correct-password").attempt_id
     other = client.authenticate.start(email="no2fa@example.com", password="correct-password").attempt_id
     connected = client.authenticate.poll_status(other).account.id  # a second account, for the disconnect
@@ -37,13 +45,20 @@ def prepare(client):
     _wait_for(client, failing, ("failed",))
     running = client.data_exports.create(**EXPORT, account_ids=[ACCOUNT], auto_start=True).data.id
     _wait_for(client, running, ("pending", "in_progress"))
-    by_name = {"smart_link_id": link, "webhook_id": hook, "attempt_id": attempt, "id": connected}
+    by_name = {
+        "smart_link_id": link,
+        "webhook_id": hook,
+        "attempt_id": attempt,
+        "id": connected,
+        "postback_id": postback,
+    }
     per_method = {  # methods that end or change a resource get one of their own
         "client.data_exports.start": {"data_export_id": ready},
         "client.data_exports.retrieve": {"data_export_id": ready},
         "client.data_exports.cancel": {"data_export_id": running},
         "client.data_exports.retry": {"data_export_id": failing},
         "client.smart_links.delete": {"smart_link_id": doomed_link},
+        "client.smart_link_postbacks.delete": {"postback_id": doomed_postback},
         "client.webhooks.delete": {"webhook_id": doomed_hook},
     }
 

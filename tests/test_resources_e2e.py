@@ -260,3 +260,25 @@ def test_an_acknowledged_write_survives_sigkill(tmp_path):
     with running_server("--store", store) as url, httpx.Client(base_url=url, headers=ALPHA) as client:
         listed = {x["id"] for x in client.get("/api/smart-links").json()["data"]}
     assert set(ids) <= listed
+
+
+def test_postbacks_crud_and_validation(base, alpha):
+    link = alpha.post("/api/smart-links", json=LINK).json()["data"]["id"]
+    body = {
+        "url": "https://tracker.example.com/pb?click={external_click_id}",
+        "conversion_types": ["new_subscriber"],
+        "smart_link_scope": "campaign_specific",
+        "smart_link_ids": [link],
+    }
+    created = alpha.post("/api/smart-link-postbacks", json=body)
+    assert created.status_code == 200 and created.headers["X-Mock-Upstream-Calls"] == "0"
+    postback = created.json()["data"]
+    assert postback["smart_links"][0]["link_ulid"] == link and postback["http_method"] == "GET"
+    path = f"/api/smart-link-postbacks/{postback['id']}"
+    assert alpha.patch(path, json={**body, "http_method": "POST"}).json()["data"]["http_method"] == "POST"
+    assert postback["id"] in [p["id"] for p in alpha.get("/api/smart-link-postbacks").json()["data"]]
+    with httpx.Client(base_url=base, headers=BETA) as beta:
+        assert beta.get(path).status_code == 404
+    bad = alpha.post("/api/smart-link-postbacks", json={**body, "smart_link_ids": []})
+    assert bad.status_code == 422 and "smart_link_ids" in bad.json()["errors"]
+    assert alpha.delete(path).status_code == 200 and alpha.get(path).status_code == 404

@@ -58,3 +58,20 @@ def test_rate_limit_windows_are_per_key_and_per_minute():
     assert limiter.hit("a", count=False)[0] == -1  # a cached answer is not counted
     now[0] = 181.0  # next minute
     assert limiter.hit("a") == (1, 59)
+
+
+def test_callback_urls_must_be_plain_http_urls():
+    from mockserver.store.actions import is_http_url
+
+    assert is_http_url("https://hooks.example.com/x?a=1") and is_http_url("http://127.0.0.1:9000/hook")
+    for bad in (
+        "file:///etc/passwd",
+        "https://\u00ff\u00fb/x",
+        "https://a b.com/",
+        "ftp://x.com",
+        "https://",
+        5,
+        "https://x.com:99999/",
+        "https://x.com/\r\nX: y",
+    ):
+        assert not is_http_url(bad), bad

@@ -80,3 +80,10 @@ def computed(ofapi, req: Request) -> Outcome:
     """Answer from OFAPI's own data; OnlyFans is never called."""
     payload = ofapi.store.answer(req)
     return Outcome(payload.data, calls=0, cost=payload.cost, next_cursor=payload.next_cursor)
+
+
+@behaviour("stored")
+def stored(ofapi, req: Request) -> Outcome:
+    """OFAPI's own resource although the seed's rule classifies it live (smart-link
+    postbacks): answered from the store like a computed operation."""
+    return computed(ofapi, req)

@@ -4,8 +4,10 @@ names (`smart_links.create`, `webhooks.list` …). An action returns the *source
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from ..errors import ApiError
 from ..onlyfans.payloads import Request
@@ -43,3 +45,21 @@ def page(items: list, req: Request, default_limit: int) -> Answer:
     chunk = items[offset : offset + limit]
     more = offset + limit < len(items)
     return Answer({"list": chunk, "hasMore": more}, ("offset", offset + limit) if more else None)
+
+
+_HOST = re.compile(
+    r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*)$"
+)
+
+
+def is_http_url(url) -> bool:
+    """An http(s) URL with a real host name and no spaces or control characters: what OFAPI
+    will call back (webhooks, postbacks)."""
+    if not isinstance(url, str) or len(url) > 2000 or any(ord(c) <= 0x20 or ord(c) >= 0x7F for c in url):
+        return False
+    parts = urlsplit(url)
+    try:
+        parts.port  # noqa: B018 - raises on a malformed port
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and bool(_HOST.match(parts.hostname))

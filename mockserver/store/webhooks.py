@@ -4,10 +4,9 @@ catalogue and an example payload per event. Delivery is `mockserver/ofapi/delive
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
 
 from ..errors import InvalidInput
-from .actions import Answer, action, body_of, not_found
+from .actions import Answer, action, body_of, is_http_url, not_found
 from .ids import new_id
 
 KIND = "webhook"
@@ -43,8 +42,7 @@ def _iso(ts: float) -> str:
 def _validated(body: dict) -> dict:
     errors: dict[str, list[str]] = {}
     url = str(body.get("endpoint_url") or "")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname or any(c in url for c in "\r\n\t "):
+    if not is_http_url(url):
         errors["endpoint_url"] = ["The endpoint url field must be an http(s) URL."]
     events = body.get("events") or []
     if not events or any(e not in EVENTS for e in events):
