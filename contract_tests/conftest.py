@@ -29,17 +29,13 @@ SELECTION = {  # option -> environment variable the test modules read when they 
 
 
 def pytest_addoption(parser):
+    from mockserver.contract import OPTIONS
+
+    environment = {"--base-url": os.environ.get("OFAPI_BASE_URL"), "--api-key": os.environ.get("OFAPI_API_KEY")}
     group = parser.getgroup("ofapi contract")
-    group.addoption("--base-url", default=os.environ.get("OFAPI_BASE_URL"), help="server under test (default: mock)")
-    group.addoption("--api-key", default=os.environ.get("OFAPI_API_KEY", "test"), help="bearer key for each request")
-    group.addoption("--mode", choices=("all", "positive", "negative"), help="valid input, invalid input, or both")
-    group.addoption("--allow-writes", action="store_true", help="also run writes against a server that is not the mock")
-    group.addoption("--operation", help="only these operationIds (comma-separated)")
-    group.addoption("--tag", help="only operations with these tags (comma-separated)")
-    group.addoption("--data-source", help="only live, hybrid and/or computed operations (comma-separated)")
-    group.addoption("--max-examples", type=int, help="examples per operation (default 5)")
-    group.addoption("--contract-seed", type=int, help="Hypothesis seed, for a reproducible run")
-    group.addoption("--report", action="store_true", help="print a summary per check and per operation")
+    for flag, spec in OPTIONS.items():
+        default = environment.get(flag)
+        group.addoption(flag, **({**spec, "default": default} if default is not None else spec))
 
 
 def is_mock(base_url: str, api_key: str) -> bool:

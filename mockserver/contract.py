@@ -8,19 +8,36 @@ from pathlib import Path
 
 KIT = Path(__file__).resolve().parents[1] / "contract_tests"
 
+# The kit's options, declared once: the CLI offers them and contract_tests/conftest.py registers
+# them with pytest (where the seed is `--contract-seed`: pytest's option names are shared).
+OPTIONS: dict[str, dict] = {
+    "--base-url": {"help": "the server to test: the mock, your proxy or the real API (default: start a mock)"},
+    "--api-key": {"default": "test", "help": "bearer key sent with every request"},
+    "--operation": {"help": "only these operationIds (comma-separated)"},
+    "--tag": {"help": "only operations with these tags (comma-separated)"},
+    "--data-source": {"help": "only live, hybrid and/or computed operations (comma-separated)"},
+    "--max-examples": {"type": int, "help": "examples per operation (default 5)"},
+    "--contract-seed": {"type": int, "help": "Hypothesis seed, for a reproducible run"},
+    "--mode": {"choices": ("all", "positive", "negative"), "help": "valid input, invalid input, or both"},
+    "--report": {"action": "store_true", "help": "print a summary per check and per operation"},
+    "--allow-writes": {"action": "store_true", "help": "also run writes against a server that is not the mock"},
+}
+
+
+def _dest(flag: str) -> str:
+    return flag.lstrip("-").replace("-", "_")
+
 
 def pytest_args(args: argparse.Namespace) -> list[str]:
-    argv = [str(KIT), "-p", "no:cacheprovider", "-q", "--api-key", args.api_key]
-    for option in ("base_url", "operation", "tag", "data_source", "max_examples", "junit_xml", "mode"):
-        value = getattr(args, option)
-        if value is not None:
-            argv += [f"--{option.replace('_', '-')}", str(value)]
-    if args.seed is not None:
-        argv += ["--contract-seed", str(args.seed)]
-    if args.allow_writes:
-        argv.append("--allow-writes")
-    if args.report:
-        argv.append("--report")
+    argv = [str(KIT), "-p", "no:cacheprovider", "-q"]
+    for flag, spec in OPTIONS.items():
+        value = getattr(args, _dest(flag))
+        if spec.get("action") == "store_true":
+            argv += [flag] if value else []
+        elif value is not None:
+            argv += [flag, str(value)]
+    if args.junit_xml:
+        argv += ["--junit-xml", args.junit_xml]
     return argv
 
 
@@ -32,15 +49,8 @@ def run(args: argparse.Namespace) -> int:
 
 def add_parser(commands) -> None:
     p = commands.add_parser("contract", help="run the contract kit against a server (default: a mock it starts)")
-    p.add_argument("--base-url", help="the server to test (the mock, your proxy, or the real API)")
-    p.add_argument("--api-key", default="test", help="bearer key sent with every request")
-    p.add_argument("--operation", help="only these operationIds (comma-separated)")
-    p.add_argument("--tag", help="only these tags (comma-separated)")
-    p.add_argument("--data-source", help="only live, hybrid and/or computed operations (comma-separated)")
-    p.add_argument("--max-examples", type=int, help="examples per operation (default 5)")
-    p.add_argument("--seed", type=int, help="Hypothesis seed, for a reproducible run")
-    p.add_argument("--mode", choices=("all", "positive", "negative"), help="valid input, invalid input, or both")
+    for flag, spec in OPTIONS.items():
+        names = ("--seed", flag) if flag == "--contract-seed" else (flag,)
+        p.add_argument(*names, dest=_dest(flag), **spec)
     p.add_argument("--junit-xml", help="write a JUnit XML report here")
-    p.add_argument("--report", action="store_true", help="print a summary per check and per operation")
-    p.add_argument("--allow-writes", action="store_true", help="also run writes against a server that is not the mock")
     p.set_defaults(run=run)
