@@ -54,6 +54,18 @@ def cdn_url(rng: random.Random, owner: int, width: int, height: int, *, ext: str
     )
 
 
+def portrait(rng: random.Random, owner: int) -> dict:
+    """A profile's pictures on the OnlyFans CDN: avatar, header and avatar thumbnails."""
+    return {
+        "avatar": cdn_url(rng, owner, 400, 400),
+        "header": cdn_url(rng, owner, 1500, 500),
+        "avatarThumbs": {
+            "c50": cdn_url(rng, owner, 50, 50, thumbs=True),
+            "c144": cdn_url(rng, owner, 144, 144, thumbs=True),
+        },
+    }
+
+
 def profile_link(user: dict) -> str:
     return f'<a href="https://onlyfans.com/{user["username"]}">{user["name"]}</a>'
 
@@ -112,12 +124,7 @@ class EntityMaker:
             "email": a["email"],
             "isPerformer": True,
             "isVerified": True,
-            "avatar": cdn_url(rng, oid, 400, 400),
-            "header": cdn_url(rng, oid, 1500, 500),
-            "avatarThumbs": {
-                "c50": cdn_url(rng, oid, 50, 50, thumbs=True),
-                "c144": cdn_url(rng, oid, 144, 144, thumbs=True),
-            },
+            **portrait(rng, oid),
             "headerThumbs": {
                 "w480": cdn_url(rng, oid, 480, 160, thumbs=True),
                 "w760": cdn_url(rng, oid, 760, 253, thumbs=True),
@@ -143,12 +150,7 @@ class EntityMaker:
             "username": f"{first.lower()}{last.lower()[:3]}{i}",
             "name": f"{first} {last}",
             "displayName": first,
-            "avatar": cdn_url(rng, fid, 400, 400),
-            "header": cdn_url(rng, fid, 1500, 500),
-            "avatarThumbs": {
-                "c50": cdn_url(rng, fid, 50, 50, thumbs=True),
-                "c144": cdn_url(rng, fid, 144, 144, thumbs=True),
-            },
+            **portrait(rng, fid),
             "lastSeen": iso(self.now - timedelta(hours=rng.uniform(0, 300))),
             "isPerformer": False,
             "view": "f",
