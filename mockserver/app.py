@@ -9,7 +9,7 @@ from connexion.middleware import MiddlewarePosition
 
 from . import admin
 from .bodylimit import BodyLimit
-from .errors import HANDLERS, on_http
+from .errors import HANDLERS, method_not_allowed, on_http
 from .ofapi import media  # noqa: F401 - registers the media behaviours
 from .ofapi.deliveries import Dispatcher
 from .ofapi.handler import OperationResolver
@@ -24,6 +24,7 @@ from .spec.operations import build_table
 from .store import exports
 from .store.db import Database
 from .store.store import Store
+from .validation import RawURIParser, middlewares
 
 
 class Parts:
@@ -56,23 +57,17 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
     ofapi = Ofapi(settings, parts.upstream, store, parts.world, spec["components"]["schemas"], rebuild=build)
     store.events.start()
 
-    app = AsyncApp(__name__, validator_map=_validators())
-    app.add_api(spec, resolver=OperationResolver(ofapi, table), validate_responses=False)
+    app = AsyncApp(__name__, middlewares=middlewares())
+    app.add_api(spec, resolver=OperationResolver(ofapi, table), validate_responses=False, uri_parser_class=RawURIParser)
     app.add_middleware(BodyLimit, position=MiddlewarePosition.BEFORE_SWAGGER, max_bytes=settings.max_body_bytes)
     for rule, view, methods in admin.routes(ofapi):
         app.add_url_rule(rule, view.__name__, view, methods=methods)
     for exc, handler in HANDLERS:
         app.add_error_handler(exc, handler)
-    for status in (404, 405):
-        app.add_error_handler(status, on_http)
+    app.add_error_handler(404, on_http)
+    app.add_error_handler(405, method_not_allowed(spec["paths"]))
     app.ofapi = ofapi  # for tests and admin tooling
     logging.getLogger("connexion").setLevel(logging.WARNING)
     # Connexion logs every query argument it does not pass on (e.g. unknown ones) as an error.
     logging.getLogger("connexion.decorators.parameter").setLevel(logging.CRITICAL)
     return app
-
-
-def _validators():
-    from .validation import VALIDATOR_MAP
-
-    return VALIDATOR_MAP

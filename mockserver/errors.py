@@ -4,6 +4,7 @@ naming the offending field. Never a traceback."""
 from __future__ import annotations
 
 import logging
+import re
 
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionResponse
@@ -76,6 +77,35 @@ def on_problem(request, exc: ProblemException) -> ConnexionResponse:
 
 def on_http(request, exc: HTTPException) -> ConnexionResponse:
     return json_response(exc.status_code, {"error": MESSAGES.get(exc.status_code, str(exc.detail))})
+
+
+VERBS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")  # the order Laravel lists them in
+
+
+def method_not_allowed(paths: dict):
+    """The 405 handler: Laravel's answer, naming the methods every route of that URL takes (a GET
+    route takes HEAD too), also in `Allow`."""
+    routes = [
+        (
+            re.compile("^" + re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(path)) + "$"),
+            {m.upper() for m in item if m.upper() in VERBS},
+        )
+        for path, item in paths.items()
+    ]
+
+    def on_405(request, exc: HTTPException) -> ConnexionResponse:
+        taken = {m for pattern, methods in routes if pattern.match(request.url.path) for m in methods}
+        taken |= {"HEAD"} if "GET" in taken else set()
+        allowed = [m for m in VERBS if m in taken] or [
+            m.strip() for m in (exc.headers or {}).get("Allow", "").split(",")
+        ]
+        message = (
+            f"The {request.method} method is not supported for route {request.url.path.lstrip('/')}. "
+            f"Supported methods: {', '.join(allowed)}."
+        )
+        return json_response(405, {"error": message}, {"Allow": ", ".join(allowed)})
+
+    return on_405
 
 
 def on_crash(request, exc: Exception) -> ConnexionResponse:

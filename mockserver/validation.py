@@ -1,22 +1,35 @@
-"""Connexion's request validators, answering as Laravel (OFAPI's framework) does: 422 with
-`{"message", "errors": {field: [messages]}}`, each message naming its field."""
+"""Validation as OFAPI's Laravel answers it: 422 with `{"message", "errors": {field: [messages]}}`,
+each error keyed by the full dotted field (`filter.tags`, `mediaIds.0`) and worded as Laravel words
+it. The request is read first as Laravel reads it (`reading`): query and body are one input bag,
+validated in one pass against the operation's query parameters, its body schema and its
+`x-required-when` rules (`requirements`).
+
+`ReadingMiddleware` takes the place of Connexion's request validation: it reads, validates and
+leaves the result (`reading.Input`) in the scope for the handler, so every request is read once
+and the same way."""
 
 from __future__ import annotations
 
-from connexion.datastructures import MediaTypeDict
-from connexion.exceptions import BadRequestProblem
-from connexion.lifecycle import ConnexionRequest
-from connexion.utils import is_null, is_nullable
-from connexion.validators import (
-    FormDataValidator,
-    JSONRequestBodyValidator,
-    MultiPartFormDataValidator,
-    ParameterValidator,
+import re
+
+from connexion.json_schema import Draft4RequestValidator
+from connexion.middleware.main import ConnexionMiddleware
+from connexion.middleware.request_validation import (
+    RequestValidationAPI,
+    RequestValidationMiddleware,
+    RequestValidationOperation,
 )
-from jsonschema import Draft4Validator, ValidationError
+from connexion.uri_parsing import OpenAPIURIParser
+from jsonschema import Draft4Validator, FormatChecker, ValidationError
+from jsonschema.validators import extend
 from starlette.datastructures import Headers
 
-from .errors import InvalidInput
+from .errors import ApiError, InvalidInput
+from .reading import ACCEPTED, JSON, Input, Upload, body_kind, read_body, read_query, shape, shape_all
+from .requirements import Failure, compile_rules, failures, filled
+
+INPUT = "ofapi.input"  # the scope extension the handler reads the request from
+NO_BODY = object()  # the request has no body (a JSON `null` is a body)
 
 TYPE_NAMES = {
     "integer": "an integer",
@@ -26,7 +39,6 @@ TYPE_NAMES = {
     "array": "an array",
     "object": "an object",
 }
-
 
 RULES = {
     "required": "The {name} field is required.",
@@ -41,149 +53,239 @@ RULES = {
     "format": "The {name} field must be a valid {value}.",
     "pattern": "The {name} field format is invalid.",
 }
+FILE = "The {name} field must be a file."
+
+REQUIRED_WHEN = {
+    "with": "The {name} field is required when {values} is present.",
+    "with_all": "The {name} field is required when {values} are present.",
+    "without": "The {name} field is required when {values} is not present.",
+    "without_all": "The {name} field is required when none of {values} are present.",
+    "if": "The {name} field is required when {other} is {value}.",
+    "unless": "The {name} field is required unless {other} is in {values}.",
+}
+
+
+def snake(value: str) -> str:
+    """Laravel's `Str::snake`: `mediaIds` -> `media_ids`."""
+    if value.isalpha() and value.islower():
+        return value
+    value = re.sub(r"\s+", "", " ".join(word[:1].upper() + word[1:] for word in value.split(" ")))
+    return re.sub(r"(.)(?=[A-Z])", r"\1_", value).lower()
+
+
+def display(field: str) -> str:
+    """A field as Laravel names it in a message: an item of a list (`mediaIds.0`, checked by a `*`
+    rule) exactly as sent; any other field in snake case with spaces (`account_id` -> `account id`,
+    `filter.total_spent` -> `filter.total spent`)."""
+    if any(part.isdigit() for part in field.split(".")):
+        return field
+    return snake(field).replace("_", " ")
 
 
 def laravel_message(field: str, error: ValidationError) -> str:
     """Laravel's wording for a failed rule, e.g. 'The limit field must not be greater than 20.'"""
-    name = field.rsplit(".", 1)[-1].replace("_", " ")
     value = error.validator_value
+    if error.validator == "format" and value == "binary":
+        return FILE.format(name=display(field))
     kind = " or ".join(TYPE_NAMES.get(v, str(v)) for v in (value if isinstance(value, list) else [value]))
     template = RULES.get(str(error.validator), "The {name} field is invalid: {message}")
-    return template.format(name=name, value=value, type=kind, message=error.message)
+    return template.format(name=display(field), value=value, type=kind, message=error.message)
 
 
-def field_of(error: ValidationError, prefix: str = "") -> str:
-    path = [prefix] if prefix else []
-    path += [str(p) for p in error.absolute_path]
-    if error.validator == "required" and error.message.startswith("'"):
-        path.append(error.message.split("'")[1])
-    return ".".join(path) or "body"
+def _shown(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "null" if value is None else str(value)
 
 
-def raise_for(errors: list[ValidationError], prefix: str = ""):
-    out: dict[str, list[str]] = {}
-    for error in errors:
-        field = field_of(error, prefix)
-        out.setdefault(field, []).append(laravel_message(field, error))
-    if out:
-        raise InvalidInput(out)
+def required_when_message(failure: Failure) -> str:
+    rule = failure.rule
+    return REQUIRED_WHEN[rule.kind].format(
+        name=display(failure.field),
+        values=", ".join(map(_shown, rule.values))
+        if rule.kind == "unless"
+        else " / ".join(map(display, failure.others)),
+        other=display(failure.others[0]),
+        value=_shown(failure.actual),
+    )
 
 
-class FieldParameterValidator(ParameterValidator):
-    def validate(self, scope):
-        request = ConnexionRequest(scope, uri_parser=self.uri_parser)
-        raw_query = request._starlette_request.query_params  # before Connexion's parsing: repeats visible
-        readers = {
-            "query": lambda p: request.query_params.get(p["name"]),
-            "path": lambda p: request.path_params.get(p["name"].replace("-", "_")),
-            "header": lambda p: request.headers.get(p["name"]),
+def _required(validator, required, instance, schema):
+    """Laravel's `required`: the field is there and not null, blank or empty."""
+    if validator.is_type(instance, "object"):
+        for name in required:
+            if not filled(instance.get(name)):
+                yield ValidationError(f"{name!r} is a required property", path=[name])
+
+
+FORMATS = FormatChecker()
+FORMATS.checkers = dict(Draft4Validator.FORMAT_CHECKER.checkers)
+FORMATS.checks("binary")(lambda value: not isinstance(value, str) or isinstance(value, Upload))
+Validator = extend(Draft4RequestValidator, {"required": _required})
+
+
+def _validator(schema: dict):
+    return Validator(schema, format_checker=FORMATS)
+
+
+class OperationInput:
+    """One operation's input, read from its spec once: what the bag may hold and how to check it."""
+
+    def __init__(self, parameters: list[dict], body_schema: dict | None, required_when: dict | None):
+        by_place: dict[str, list[dict]] = {}
+        for param in parameters:
+            by_place.setdefault(param["in"], []).append(param)
+        self.path_params = by_place.get("path", [])
+        self.header_params = by_place.get("header", [])
+        query = {p["name"]: p.get("schema", {}) for p in by_place.get("query", [])}
+        self.takes_body = body_schema is not None
+        self.body_schema = body_schema or {}
+        self.body_fields = tuple(self.body_schema.get("properties", {}))
+        self.schemas = {**query, **self.body_schema.get("properties", {})}  # field -> schema, for shaping
+        self.query_names = tuple(query)
+        self.query_defaults = {name: s["default"] for name, s in query.items() if "default" in s}
+        self.deep_objects = {n: tuple(s.get("properties", {})) for n, s in query.items() if s.get("type") == "object"}
+        self.order = {name: i for i, name in enumerate([*(p["name"] for p in parameters), *self.body_fields])}
+        required = [p["name"] for p in by_place.get("query", []) if p.get("required")]
+        query_schema = {"type": "object", "properties": query, "required": required}
+        self.validator = _validator({"allOf": [query_schema, self.body_schema]})
+        self.param_validators = {id(p): _validator(p.get("schema", {})) for p in self.path_params + self.header_params}
+        self.rules = compile_rules(required_when)
+
+    def read(self, scope, body, kind: str | None) -> Input:
+        """The bag (the body's fields over the query's), validated: an `Input`, or InvalidInput."""
+        bag = shape_all(read_query(scope.get("query_string", b"")), self.schemas)
+        given: dict = {}
+        if kind == JSON and body is not NO_BODY and self.takes_body and not isinstance(body, dict):
+            raise InvalidInput({"body": ["The body field must be an object."]})
+        if isinstance(body, dict):
+            given = body if kind == JSON else shape_all(body, self.schemas)
+        bag = {**bag, **given}
+        path = {
+            p["name"]: shape(scope.get("path_params", {}).get(p["name"].replace("-", "_")), p.get("schema", {}))
+            for p in self.path_params
         }
-        errors: list[tuple[str, ValidationError]] = []
-        for where, read in readers.items():
-            for param in self.parameters.get(where, []):
-                schema = param.get("schema", {})
-                try:
-                    value = read(param)
-                except Exception:  # noqa: BLE001 - any value the URI parser cannot read is the client's error
-                    errors.append(
-                        (
-                            param["name"],
-                            ValidationError("unreadable", validator="type", validator_value=schema.get("type")),
-                        )
-                    )
-                    continue
-                if (
-                    where == "query"
-                    and schema.get("type") not in ("array", "object")
-                    and len(raw_query.getlist(param["name"])) > 1
-                ):
-                    errors.append(
-                        (
-                            param["name"],
-                            ValidationError("repeated", validator="type", validator_value=schema.get("type")),
-                        )
-                    )
-                    continue
-                errors += [(param["name"], e) for e in self._check(value, param)]
-        out: dict[str, list[str]] = {}
-        for name, error in errors:
-            field = ".".join([name, *map(str, error.absolute_path)])
-            out.setdefault(field, []).append(laravel_message(field, error))
-        if out:
-            raise InvalidInput(out)
+        errors = self.errors(path, Headers(scope=scope), bag)
+        if errors:
+            raise InvalidInput(errors)
+        query = {**self.query_defaults, **{name: bag[name] for name in self.query_names if name in bag}}
+        taken = {k: v for k, v in bag.items() if k in self.body_fields or k in given} if self.takes_body else None
+        return Input(path, query, taken)
 
-    @staticmethod
-    def _check(value, param) -> list[ValidationError]:
-        if is_nullable(param) and is_null(value):
-            return []
-        if value is None:
-            return (
-                [ValidationError("required", validator="required", validator_value=True)]
-                if param.get("required")
-                else []
+    def errors(self, path: dict, headers: Headers, bag: dict) -> dict[str, list[str]]:
+        found: list[tuple[tuple, str, str, bool]] = []  # (sort key, field, message, is a `required`)
+
+        def add(parts: list, message: str, required: bool = False):
+            field = ".".join(map(str, parts))
+            found.append(
+                ((self.order.get(str(parts[0]), len(self.order)), [str(p) for p in parts]), field, message, required)
             )
-        validator = Draft4Validator(param.get("schema", param), format_checker=Draft4Validator.FORMAT_CHECKER)
-        return list(validator.iter_errors(value))
+
+        for param in self.path_params + self.header_params:
+            name = param["name"]
+            value = path.get(name) if param["in"] == "path" else headers.get(name)
+            if value is None:
+                if param.get("required") and param["in"] == "header":
+                    add([name], RULES["required"].format(name=display(name)), True)
+                continue
+            for error in self.param_validators[id(param)].iter_errors(value):
+                parts = [name, *error.absolute_path]
+                add(parts, laravel_message(".".join(map(str, parts)), error))
+        for error in self.validator.iter_errors(bag):
+            parts = list(error.absolute_path) or ["body"]
+            add(parts, laravel_message(".".join(map(str, parts)), error), error.validator == "required")
+        for name, props in self.deep_objects.items():
+            for prop in props:
+                key = f"{name}_{prop}"
+                if key in bag and key not in self.schemas:
+                    add(
+                        [key],
+                        f"The {key} field is not a parameter: send {name}[{prop}] (PHP reads {name}.{prop} as {key}).",
+                    )
+        for failure in failures(self.rules, bag):
+            add(failure.field.split("."), required_when_message(failure), True)
+        out: dict[str, list[str]] = {}
+        required = {field for _, field, _, is_required in found if is_required}
+        for _, field, message, is_required in sorted(found, key=lambda f: f[0]):
+            if is_required or field not in required:  # a missing field gets no other message (Laravel)
+                out.setdefault(field, []).append(message)
+        return out
 
 
-class _FieldErrors:
-    """Mixin for body validators: every failing field, named, Laravel style."""
+async def _drain(receive) -> tuple[list[dict], bytes]:
+    messages, chunks = [], []
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    return messages, b"".join(chunks)
 
-    async def wrap_receive(self, receive, *, scope):
-        length = Headers(scope=scope).get("content-length", "0")
-        if not length.isdigit():
+
+def _replay(receive, messages: list[dict]):
+    pending = iter(messages)
+
+    async def replayed():
+        return next(pending, None) or await receive()
+
+    return replayed
+
+
+class ReadingOperation(RequestValidationOperation):
+    """Connexion's per-operation validation step, replaced: read the request the way OFAPI does,
+    validate it, and leave it in the scope for the handler."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        op = self._operation
+        body = op.body_schema() if op.request_body else None
+        raw = getattr(op, "_operation", {})  # the operation's spec object, for its extensions
+        self.input = OperationInput(op.parameters, body, raw.get("x-required-when"))
+
+    async def __call__(self, scope, receive, send):
+        headers = Headers(scope=scope)
+        length = headers.get("content-length")
+        if length is not None and not length.isdigit():
             raise InvalidInput({"body": ["The Content-Length header is invalid."]}, status=400)
-        if int(length) == 0 and self._required:
-            self._validate({})  # as Laravel: no body is an empty one, so each required field is named
-            raise InvalidInput({"body": ["The request body is required."]})
-        return await super().wrap_receive(receive, scope=scope)
-
-    def _validate(self, body):
-        if self._nullable and body is None:
-            return body
-        if body is None:
-            raise InvalidInput({"body": ["The request body must not be empty."]})
-        raise_for(sorted(self._validator.iter_errors(body), key=lambda e: list(e.absolute_path)))
-        return body
+        messages, raw = await _drain(receive)
+        kind, body = body_kind(headers.get("content-type")), NO_BODY
+        if raw and kind is None and self.input.takes_body:
+            mime = headers.get("content-type", "").split(";", 1)[0].strip()
+            raise ApiError(415, f"Unsupported media type {mime}: send the body as {ACCEPTED}.")
+        if raw and kind is not None:
+            body = await read_body(kind, raw, headers)
+        scope.setdefault("extensions", {})[INPUT] = self.input.read(scope, body, kind)
+        await self.next_app(scope, _replay(receive, messages), send)
 
 
-class FieldJSONValidator(_FieldErrors, JSONRequestBodyValidator):
-    async def _parse(self, stream, scope):
-        try:
-            return await super()._parse(stream, scope)
-        except BadRequestProblem as exc:
-            raise InvalidInput({"body": [f"The body is not valid JSON: {exc.detail}"]}, status=400) from None
-        except UnicodeDecodeError:
-            raise InvalidInput({"body": ["The body is not valid UTF-8."]}, status=400) from None
-        except RecursionError:
-            raise InvalidInput({"body": ["The body is nested too deeply."]}, status=400) from None
+class ReadingAPI(RequestValidationAPI):
+    def make_operation(self, operation) -> ReadingOperation:
+        return ReadingOperation(self.next_app, operation=operation, strict_validation=False)
 
 
-class _ReadableForm:
-    """A form body that cannot even be parsed is a 400, not a crash."""
-
-    async def _parse(self, stream, scope):
-        try:
-            return await super()._parse(stream, scope)
-        except Exception:  # noqa: BLE001 - whatever the form parser trips on is the client's body
-            raise InvalidInput({"body": ["The body is not a valid form."]}, status=400) from None
+class ReadingMiddleware(RequestValidationMiddleware):
+    api_cls = ReadingAPI
 
 
-class FieldFormValidator(_FieldErrors, _ReadableForm, FormDataValidator):
-    pass
+class RawURIParser(OpenAPIURIParser):
+    """Connexion's own parsing of query, form and path, turned off: the handler takes the request
+    from the scope, as `ReadingMiddleware` read it, so nothing is read twice or differently."""
+
+    def resolve_query(self, query_data):
+        return query_data
+
+    def resolve_form(self, form_data):
+        return form_data
+
+    def resolve_path(self, path_data):
+        return path_data
 
 
-class FieldMultiPartValidator(_FieldErrors, _ReadableForm, MultiPartFormDataValidator):
-    pass
-
-
-VALIDATOR_MAP = {
-    "parameter": FieldParameterValidator,
-    "body": MediaTypeDict(
-        {
-            "*/*json": FieldJSONValidator,
-            "application/x-www-form-urlencoded": FieldFormValidator,
-            "multipart/form-data": FieldMultiPartValidator,
-        }
-    ),
-}
+def middlewares() -> list:
+    """Connexion's middleware stack with OFAPI's reading in place of its request validation."""
+    stack = list(ConnexionMiddleware.default_middlewares)
+    stack[stack.index(RequestValidationMiddleware)] = ReadingMiddleware
+    return stack

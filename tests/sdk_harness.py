@@ -34,12 +34,16 @@ ENDPOINTS_TSV = REPO_ROOT / "openapi" / "endpoints.tsv"
 ACCOUNT = "acct_0123456789abcdef0123456789abcdef"
 CDN_URL = "https://cdn2.onlyfans.com/files/a/ab/abc/600x400_abc.jpg?Tag=2&u=1"
 FILE = ("a.jpg", b"\xff\xd8\xff", "image/jpeg")
+WORD = "hello"
 # Methods whose parameters are all optional in the SDK although the API needs one of them.
-ONE_OF_REQUIRED: dict[str, dict[str, Any]] = {
+ONE_OF_REQUIRED: dict[str, dict[str, Any]] = {  # the spec's x-required-when rules, met
     "client.media.scrape": {"url": CDN_URL},
     "client.smart_links.create": {"free_trial_days": 7},  # required for the free_trial link type
+    "client.authenticate.start": {"email": "fan@example.com", "password": "not-the-password"},
+    "client.authenticate.submit_2fa": {"code": "123456"},  # or selfie_verification_completed
+    "client.chats.messages.send": {"text": WORD},  # or mediaFiles
+    "client.settings.welcome_message.update": {"text": WORD},  # or mediaFiles
 }
-WORD = "hello"
 DATE_START = "2024-01-01T00:00:00Z"
 DATE_END = "2024-01-31T23:59:59Z"
 

@@ -45,7 +45,8 @@ def test_unknown_path_and_method_are_json(client):
     r = client.get("/api/no/such/thing/here", headers=AUTH)
     assert r.status_code == 404 and r.json() == {"error": "Not found."}
     r = client.put("/api/whoami", headers=AUTH)
-    assert r.status_code == 405 and r.json() == {"error": "Method not allowed."}
+    assert r.status_code == 405 and r.headers["allow"] == "GET, HEAD"
+    assert r.json() == {"error": "The PUT method is not supported for route api/whoami. Supported methods: GET, HEAD."}
 
 
 def test_live_operation_is_enveloped_with_meta(client):

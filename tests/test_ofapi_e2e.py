@@ -108,7 +108,7 @@ def test_every_computed_operation_makes_no_upstream_call(http):
         if "X-Mock-Upstream-Calls" in r.headers:
             answered += 1
             assert r.headers["X-Mock-Upstream-Calls"] == "0", op.op_id
-    assert answered >= 40  # the rest need a body to validate first
+    assert answered >= 39  # the rest need a body to validate first (POST /api/authenticate: an email)
 
 
 def test_live_and_hybrid_make_one_upstream_call(http):

@@ -1,26 +1,33 @@
-"""One generic handler, bound per operationId by the resolver: it turns Connexion's
-validated parameters into a `Request` and hands it to the OFAPI layer."""
+"""One generic handler, bound per operationId by the resolver: it takes the request as
+`validation.ReadingMiddleware` read it (one input bag, validated) and hands it to the OFAPI layer."""
 
 from __future__ import annotations
 
+import inspect
+
 from connexion import request as current_request
+from connexion.context import context, scope
+from connexion.decorators.parameter import sanitized
 from connexion.resolver import Resolution, Resolver
 
 from ..onlyfans.payloads import Request
+from ..reading import Input
 from ..spec.operations import Operation
+from ..validation import INPUT
 from .service import Ofapi
-
-CONNEXION_EXTRAS = {"user", "token_info"}
 
 
 def make_handler(ofapi: Ofapi, op: Operation):
-    async def handler(body=None, **params):
-        path = {name: params.pop(name) for name in op.path_params if name in params}
-        query = {k: v for k, v in params.items() if k not in CONNEXION_EXTRAS}
-        api_key = (params.get("token_info") or {}).get("sub", "")
-        req = Request(op, path, query, body, current_request.headers, current_request.url, api_key)
+    async def handler(**_path):  # Connexion's own reading of the path is not used
+        read: Input = scope["extensions"][INPUT]
+        api_key = (context.get("token_info") or {}).get("sub", "")
+        req = Request(op, read.path, read.query, read.body, current_request.headers, current_request.url, api_key)
         return ofapi.respond(req)
 
+    # Declaring only the path parameters keeps Connexion from parsing query and body again for us.
+    handler.__signature__ = inspect.Signature(
+        [inspect.Parameter(sanitized(name), inspect.Parameter.KEYWORD_ONLY, default=None) for name in op.path_params]
+    )
     handler.__name__ = op.op_id
     return handler
 
