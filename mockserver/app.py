@@ -1,4 +1,4 @@
-"""The app factory: spec -> operation table -> fake OnlyFans + store -> OFAPI -> Connexion."""
+"""The app factory: spec -> operation table -> store -> fake OnlyFans world -> OFAPI -> Connexion."""
 
 from __future__ import annotations
 
@@ -10,56 +10,62 @@ from connexion.middleware import MiddlewarePosition
 from . import admin
 from .bodylimit import BodyLimit
 from .errors import HANDLERS, method_not_allowed, on_http
+from .journaling import Journaling, LoopGuard
 from .ofapi import media  # noqa: F401 - registers the media behaviours
-from .ofapi.deliveries import Dispatcher
+from .ofapi.deliveries import LOOP_HEADER, Dispatcher
 from .ofapi.handler import OperationResolver
 from .ofapi.service import Ofapi
 from .onlyfans.payloads import PayloadBuilder
 from .onlyfans.render import Renderer
 from .onlyfans.upstream import FakeOnlyFans
-from .onlyfans.world import World
+from .onlyfans.world import World, load_fixtures
 from .settings import Settings
 from .spec.load import load_spec
 from .spec.operations import build_table
-from .store import exports
-from .store.db import Database
+from .store import exports  # noqa: F401 - registers the export timers
 from .store.store import Store
 from .validation import RawURIParser, middlewares
 
 
 class Parts:
-    """Everything one seed builds: the world, the fake OnlyFans and the store's renderer."""
+    """Everything one seed builds in a worker: the world, the fake OnlyFans and the store's renderer."""
 
-    def __init__(self, spec: dict, table: dict, seed: int | None):
-        self.world = World(seed)
-        schemas = spec["components"]["schemas"]
-        renderer = Renderer(schemas, self.world.pools, self.world.seed, self.world.now, ofapi_fields=False)
-        self.upstream = FakeOnlyFans(PayloadBuilder(self.world, renderer, table, spec))
-        self.store_renderer = Renderer(schemas, self.world.pools, self.world.seed, self.world.now, ofapi_fields=True)
+    def __init__(self, spec: dict, table: dict, seed: int | None, settings: Settings, fixtures: dict, profiles):
+        self.world = World(seed, fixtures, settings.world_cache_bytes, profiles)
+        schemas, world = spec["components"]["schemas"], self.world
+        cache = settings.render_cache_bytes // 2
+
+        def renderer(ofapi_fields: bool) -> Renderer:
+            return Renderer(schemas, world.pools, world.seed, world.now, ofapi_fields=ofapi_fields, cache_bytes=cache)
+
+        self.upstream = FakeOnlyFans(PayloadBuilder(self.world, renderer(False), table, spec))
+        self.store_renderer = renderer(True)
 
 
 def create_app(settings: Settings | None = None) -> AsyncApp:
     settings = settings or Settings()
     spec = load_spec(settings.spec_path)
     table = build_table(spec)
+    fixtures = load_fixtures()
+    store = Store(settings, fixtures)
 
     def build(seed):
-        return Parts(spec, table, seed)
+        return Parts(spec, table, seed, settings, fixtures, store.accounts.profile)
 
-    parts = build(settings.seed)
-    store = Store(Database(settings.store_path), parts.store_renderer, parts.world, settings.initial_credits, settings)
-    store.events = Dispatcher(
-        store,
-        settings.webhook_attempts,
-        settings.webhook_backoff_seconds,
-        on_tick=lambda: (exports.tick(store), store.flush_journal()),
-    )
-    ofapi = Ofapi(settings, parts.upstream, store, parts.world, spec["components"]["schemas"], rebuild=build)
-    store.events.start()
+    ofapi = Ofapi(settings, store, build, spec["components"]["schemas"])
+    store.dispatcher = Dispatcher(store, settings)
+    store.dispatcher.start()
 
     app = AsyncApp(__name__, middlewares=middlewares())
     app.add_api(spec, resolver=OperationResolver(ofapi, table), validate_responses=False, uri_parser_class=RawURIParser)
-    app.add_middleware(BodyLimit, position=MiddlewarePosition.BEFORE_SWAGGER, max_bytes=settings.max_body_bytes)
+    app.add_middleware(LoopGuard, position=MiddlewarePosition.BEFORE_EXCEPTION, header=LOOP_HEADER)
+    app.add_middleware(Journaling, position=MiddlewarePosition.BEFORE_EXCEPTION, ofapi=ofapi)
+    app.add_middleware(
+        BodyLimit,
+        position=MiddlewarePosition.BEFORE_SWAGGER,
+        max_bytes=settings.max_body_bytes,
+        max_json_bytes=settings.max_json_body_bytes,
+    )
     for rule, view, methods in admin.routes(ofapi):
         app.add_url_rule(rule, view.__name__, view, methods=methods)
     for exc, handler in HANDLERS:

@@ -1,4 +1,6 @@
-"""Request bodies over a limit get 413 JSON, whether they announce their size or stream it."""
+"""Request bodies over a limit get 413 JSON, whether they announce their size or stream it. JSON
+bodies have a lower limit than uploads: parsing and validating a huge JSON document would hold
+a worker for seconds."""
 
 from __future__ import annotations
 
@@ -14,23 +16,26 @@ class BodyTooLarge(Exception):
 class BodyLimit:
     """ASGI middleware: bodies larger than `max_bytes` never reach the app."""
 
-    def __init__(self, app, max_bytes: int):
+    def __init__(self, app, max_bytes: int, max_json_bytes: int | None = None):
         self.app = app
         self.max_bytes = max_bytes
+        self.max_json_bytes = min(max_json_bytes or max_bytes, max_bytes)
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        length = Headers(scope=scope).get("content-length", "")
-        if length.isdigit() and int(length) > self.max_bytes:
-            return await self._too_large(send)
+        headers = Headers(scope=scope)
+        limit = self.max_json_bytes if "json" in headers.get("content-type", "") else self.max_bytes
+        length = headers.get("content-length", "")
+        if length.isdigit() and int(length) > limit:
+            return await self._too_large(send, limit)
         seen = 0
 
         async def counted():
             nonlocal seen
             message = await receive()
             seen += len(message.get("body", b""))
-            if seen > self.max_bytes:
+            if seen > limit:
                 raise BodyTooLarge
             return message
 
@@ -45,10 +50,10 @@ class BodyLimit:
             await self.app(scope, counted, tracked_send)
         except BodyTooLarge:
             if not started:
-                await self._too_large(send)
+                await self._too_large(send, limit)
 
-    async def _too_large(self, send):
-        body = dumps({"error": f"Request body too large: the limit is {self.max_bytes} bytes."})
+    async def _too_large(self, send, limit: int):
+        body = dumps({"error": f"Request body too large: the limit is {limit} bytes."})
         await send(
             {
                 "type": "http.response.start",

@@ -18,30 +18,55 @@ DEFAULT_PORT = 4010
 
 
 def serve(args: argparse.Namespace) -> int:
+    import shutil
+
     import uvicorn
 
+    from .onlyfans.world import load_fixtures
+    from .server import HTTP_PROTOCOL, raise_file_limit
+    from .store.backend import StoreError
+    from .store.store import Store
+
     store = args.store
-    if store is None and args.workers > 1:  # workers share OFAPI's state through one file
-        store = os.path.join(tempfile.mkdtemp(prefix="ofapi-mock-"), "store.sqlite")
+    if store is None:  # a private file every worker shares, gone when the server stops
+        folder = tempfile.mkdtemp(prefix="ofapi-mock-")
+        store = os.path.join(folder, "store.sqlite")
     settings = Settings(
         seed=args.seed,
         initial_credits=args.credits,
         rate_limit_per_minute=args.rate_limit,
         public_url=args.public_url,
         store_path=store,
+        strict_accounts=args.strict_accounts,
+        admin_token=args.admin_token or os.environ.get("OFAPI_MOCK_ADMIN_TOKEN") or None,
         export_seconds=args.export_seconds,
         max_body_bytes=args.max_body,
+        keep_alive_seconds=args.keep_alive,
+        max_connections=args.max_connections,
     )
+    try:  # check (and create or migrate) the store once, before any worker starts
+        Store(settings, load_fixtures()).close()
+    except StoreError as exc:
+        print(f"ofapi-mock serve: {exc}", file=sys.stderr)
+        return 2
+    raise_file_limit()
     os.environ.update(settings.to_env())  # read by each worker's factory
-    uvicorn.run(
-        "mockserver.asgi:create",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        log_level=args.log_level,
-        access_log=args.access_log,
-    )
+    try:
+        uvicorn.run(
+            "mockserver.asgi:create",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_level=args.log_level,
+            access_log=args.access_log,
+            http=HTTP_PROTOCOL,
+            timeout_keep_alive=max(1, round(args.keep_alive)),
+            limit_concurrency=args.max_connections,
+        )
+    finally:
+        if args.store is None:
+            shutil.rmtree(folder, ignore_errors=True)
     return 0
 
 
@@ -74,11 +99,20 @@ def diff(args: argparse.Namespace) -> int:
 
 
 def reset(args: argparse.Namespace) -> int:
-    from .store.db import Database
+    from .onlyfans.world import load_fixtures
+    from .store.backend import StoreError
+    from .store.store import Store
 
-    db = Database(args.store)
-    db.reset()
-    db.close()
+    if "://" not in args.store and not os.path.isfile(args.store):
+        print(f"ofapi-mock reset: no store at {args.store}", file=sys.stderr)
+        return 2
+    try:
+        store = Store(Settings(store_path=args.store), load_fixtures())
+    except StoreError as exc:
+        print(f"ofapi-mock reset: {exc}", file=sys.stderr)
+        return 2
+    store.reset()
+    store.close()
     print(f"reset {args.store}")
     return 0
 
@@ -96,7 +130,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--credits", type=int, default=Settings.initial_credits, help="starting balance per API key")
     p.add_argument("--rate-limit", type=int, default=Settings.rate_limit_per_minute, help="requests per minute per key")
     p.add_argument("--public-url", default=None, help="base URL used in next_page links (default: the request's)")
-    p.add_argument("--store", default=None, help="SQLite file keeping OFAPI's data across restarts (default: memory)")
+    p.add_argument(
+        "--store", default=None, help="SQLite file keeping OFAPI's data across restarts (default: a temporary file)"
+    )
+    p.add_argument(
+        "--strict-accounts", action="store_true", help="unknown account ids are 404 (default: connected on first use)"
+    )
+    p.add_argument("--admin-token", default=None, help="token /_mock/* requires (also OFAPI_MOCK_ADMIN_TOKEN)")
+    p.add_argument(
+        "--keep-alive", type=float, default=Settings.keep_alive_seconds, help="seconds an idle connection stays open"
+    )
+    p.add_argument(
+        "--max-connections", type=int, default=Settings.max_connections, help="per worker; beyond it answers 503"
+    )
     p.add_argument("--max-body", type=int, default=Settings.max_body_bytes, help="largest request body, in bytes")
     p.add_argument("--export-seconds", type=float, default=Settings.export_seconds, help="how long a data export runs")
     p.add_argument("--log-level", default="warning")

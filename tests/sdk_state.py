@@ -41,6 +41,8 @@ def prepare(client):
     other = client.authenticate.start(email="no2fa@example.com", password="correct-password").attempt_id
     connected = client.authenticate.poll_status(other).account.id  # a second account, for the disconnect
     ready = client.data_exports.create(**EXPORT, account_ids=[ACCOUNT]).data.id
+    client.smart_links.create(account_id="acct_not_connected", link_type="tracking_link", name="first use")
+    client.accounts.disconnect("acct_not_connected")  # an export of a disconnected account fails
     failing = client.data_exports.create(**EXPORT, account_ids=["acct_not_connected"], auto_start=True).data.id
     _wait_for(client, failing, ("failed",))
     running = client.data_exports.create(**EXPORT, account_ids=[ACCOUNT], auto_start=True).data.id

@@ -9,10 +9,17 @@ from hypothesis import strategies as st
 
 from mockserver.jsonbody import dumps
 from mockserver.ofapi import cdn
-from mockserver.store.db import Database
-from mockserver.store.store import MediaCache
+from mockserver.store.media_cache import MediaCache
+from mockserver.store.schema import migrate
+from mockserver.store.sqlite import SQLiteBackend
 
 paths = st.lists(st.from_regex(r"/files/[a-f0-9]{2}/[a-z0-9]{1,12}\.(jpg|mp4)", fullmatch=True), min_size=1, max_size=8)
+
+
+def new_cache() -> MediaCache:
+    db = SQLiteBackend(None)
+    migrate(db)
+    return MediaCache(db, limit=10_000, memo_bytes=1 << 20)
 
 
 def url(sub: str, path: str) -> str:
@@ -25,7 +32,7 @@ def urls_in(body: bytes) -> list[str]:
 
 @given(paths, st.sampled_from(["cdn", "cdn2", "cdn3"]))
 def test_first_sighting_never_rewrites_and_the_next_one_does(ps, sub):
-    cache = MediaCache(Database())
+    cache = new_cache()
     body = dumps({"media": [url(sub, p) for p in ps]})
     assert cdn.rewrite(body, cache) == body
     again = cdn.rewrite(body, cache)
@@ -34,7 +41,7 @@ def test_first_sighting_never_rewrites_and_the_next_one_does(ps, sub):
 
 @given(paths, paths)
 def test_rewriting_is_per_url(cached, fresh):
-    cache = MediaCache(Database())
+    cache = new_cache()
     cache.add(f"cdn2{p}" for p in cached)
     body = dumps([url("cdn2", p) for p in cached + fresh])
     out = urls_in(cdn.rewrite(body, cache))
@@ -45,7 +52,7 @@ def test_rewriting_is_per_url(cached, fresh):
 
 @given(paths)
 def test_rewriting_is_idempotent_once_cached(ps):
-    cache = MediaCache(Database())
+    cache = new_cache()
     body = dumps([url("cdn2", p) for p in ps])
     cdn.rewrite(body, cache)
     once = cdn.rewrite(body, cache)
@@ -53,7 +60,7 @@ def test_rewriting_is_idempotent_once_cached(ps):
 
 
 def test_other_hosts_are_left_alone():
-    cache = MediaCache(Database())
+    cache = new_cache()
     body = dumps(["https://example.com/files/a.jpg", "https://cdn2.onlyfans.com.evil.com/x.jpg"])
     cdn.rewrite(body, cache)
     assert cdn.rewrite(body, cache) == body

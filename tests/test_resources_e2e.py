@@ -62,9 +62,23 @@ def test_bad_smart_link_input_is_a_422_and_stores_nothing(alpha):
     before = len(alpha.get("/api/smart-links").json()["data"])
     r = alpha.post("/api/smart-links", json={**LINK, "link_type": "free_trial"})
     assert r.status_code == 422 and "free_trial_days" in r.json()["errors"]
-    r = alpha.post("/api/smart-links", json={**LINK, "account_id": "acct_nobody"})
+    assert alpha.get("/api/acct_gone/me").status_code == 200  # first use connects it to the team ...
+    assert alpha.delete("/api/accounts/acct_gone").status_code == 200  # ... and it can be disconnected
+    r = alpha.post("/api/smart-links", json={**LINK, "account_id": "acct_gone"})
     assert r.status_code == 422 and "account_id" in r.json()["errors"]
     assert len(alpha.get("/api/smart-links").json()["data"]) == before
+
+
+def test_any_account_id_is_connected_on_first_use_unless_strict(alpha):
+    created = alpha.post("/api/smart-links", json={**LINK, "account_id": "acct_XXXXXXXXXXXXXXX"})
+    assert created.status_code == 200
+    assert "acct_XXXXXXXXXXXXXXX" in [a["id"] for a in alpha.get("/api/accounts").json()]
+    assert alpha.get("/api/acct_XXXXXXXXXXXXXXX/fans/active").status_code == 200
+    with running_server("--strict-accounts") as url, httpx.Client(base_url=url, headers=ALPHA) as strict:
+        assert strict.get("/api/acct_XXXXXXXXXXXXXXX/fans/active").status_code == 404
+        r = strict.post("/api/smart-links", json={**LINK, "account_id": "acct_XXXXXXXXXXXXXXX"})
+        assert r.status_code == 422 and "account_id" in r.json()["errors"]
+        assert strict.get(f"/api/{ACCOUNT}/fans/active").status_code == 200  # the fixtures' accounts are connected
 
 
 def test_another_team_neither_lists_nor_reads_nor_deletes(base, alpha):
@@ -179,6 +193,8 @@ def test_export_runs_to_completion_and_refuses_illegal_moves(alpha):
         status = got["status"]
     assert status == "completed" and got["download_url"].endswith(".csv") and got["progress_percentage"] == 100
     assert alpha.delete(f"/api/data-exports/{export['id']}").status_code == 409  # cancel only while running
+    alpha.get("/api/acct_elsewhere/me")  # used once (so connected), then disconnected: its export fails
+    alpha.delete("/api/accounts/acct_elsewhere")
     failing = alpha.post("/api/data-exports", json={**body, "account_ids": ["acct_elsewhere"], "auto_start": True})
     failing_id = failing.json()["data"]["id"]
     deadline = time.monotonic() + 10
@@ -229,7 +245,7 @@ def test_reset_forgets_everything_and_can_change_the_seed(base):
     with httpx.Client(base_url=base, headers=ALPHA) as client:
         client.post("/api/smart-links", json=LINK)
         fan_before = client.get(f"/api/{ACCOUNT}/fans/active").json()["data"]["list"][0]["id"]
-        assert client.post("/_mock/reset", json={"seed": 99}).json() == {"reset": True, "seed": 99}
+        assert httpx.post(f"{base}/_mock/reset", json={"seed": 99}).json() == {"reset": True, "seed": 99}
         assert client.get("/api/smart-links").json()["data"] == []
         assert client.get(f"/api/{ACCOUNT}/fans/active").json()["data"]["list"][0]["id"] != fan_before
         assert client.post("/_mock/reset", json={"seed": "x"}).status_code == 422

@@ -1,19 +1,23 @@
 """OFAPI's cache of public answers (`x-cache: public`, e.g. profiles): a hit is free, makes no
-OnlyFans call and does not count against the rate limit; `?fresh=true` skips it."""
+OnlyFans call and does not count against the rate limit; `?fresh=true` skips it. Answers are
+kept in the store (per team), so every worker serves the same hits."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
+from ..jsonbody import dumps
 from ..onlyfans.payloads import Request
+from .sources import Outcome
 
 DISABLED = {"is_cached": False, "cached_at": None, "note": "Cache disabled for this endpoint"}
 FRESH_NOTE = "Add ?fresh=true to the request URL to skip the cache and fetch a fresh answer from OnlyFans"
 
 
-def _key(req: Request) -> tuple:
-    query = tuple(sorted((k, str(v)) for k, v in req.query.items() if k != "fresh"))
-    return (req.op.op_id, tuple(sorted(req.path_params.items())), query)
+def _key(req: Request) -> str:
+    query = sorted((k, str(v)) for k, v in req.query.items() if k != "fresh")
+    return json.dumps([req.op.op_id, sorted(req.path_params.items()), query])
 
 
 def _fresh(req: Request) -> bool:
@@ -21,25 +25,28 @@ def _fresh(req: Request) -> bool:
 
 
 class PublicCache:
-    def __init__(self, entries, ttl_seconds: float, clock):
-        self._entries = entries  # a bounded mapping in the store
+    def __init__(self, answers, ttl_seconds: float, clock):
+        self._answers = answers  # store.public
         self._ttl = ttl_seconds
         self._clock = clock
 
     def lookup(self, req: Request):
-        """(payload, `_meta._cache`) of a still-fresh cached answer, or None."""
+        """(outcome, `_meta._cache`) of a still-fresh cached answer, or None."""
         if req.op.cache != "public" or _fresh(req):
             return None
-        hit = self._entries.get(_key(req))
+        hit = self._answers.get(req.tenant, _key(req))
         if hit is None or self._clock() - hit[0] > self._ttl:
             return None
-        at, payload = hit
+        at, body = hit
+        saved = json.loads(body)
+        cursor = tuple(saved["next_cursor"]) if saved["next_cursor"] else None
         cached_at = datetime.fromtimestamp(at, UTC).replace(microsecond=0).isoformat()
-        return payload, {"is_cached": True, "cached_at": cached_at, "note": FRESH_NOTE}
+        outcome = Outcome(saved["data"], calls=0, cost=0, next_cursor=cursor)
+        return outcome, {"is_cached": True, "cached_at": cached_at, "note": FRESH_NOTE}
 
-    def save(self, req: Request, payload) -> dict:
-        """Keep a public answer; returns its `_meta._cache`."""
-        if req.op.cache != "public":
+    def save(self, req: Request, outcome: Outcome) -> dict:
+        """Keep a public answer that came from OnlyFans; returns its `_meta._cache`."""
+        if req.op.cache != "public" or not outcome.calls:
             return DISABLED
-        self._entries[_key(req)] = (self._clock(), payload)
+        self._answers.put(req.tenant, _key(req), dumps({"data": outcome.data, "next_cursor": outcome.next_cursor}))
         return {"is_cached": False, "cached_at": None, "note": FRESH_NOTE}

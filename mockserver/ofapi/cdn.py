@@ -61,9 +61,12 @@ class NotOnlyFansCdn(ValueError):
 def validate(url: str) -> str:
     """`url` if it is an https URL of a file on `cdn*.onlyfans.com`; raises NotOnlyFansCdn.
     Nothing is ever fetched from the network: this is about what the mock accepts."""
-    if not isinstance(url, str) or len(url) > 4096 or any(ord(c) < 0x21 or c == "\\" for c in url):
-        raise NotOnlyFansCdn("The URL contains characters a CDN URL cannot have.")
-    parts = urlsplit(url)
+    if not isinstance(url, str) or len(url) > 4096 or any(not 0x21 <= ord(c) <= 0x7E or c == "\\" for c in url):
+        raise NotOnlyFansCdn("The URL contains characters a CDN URL cannot have (only printable ASCII).")
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unbalanced IPv6 bracket
+        raise NotOnlyFansCdn("The URL is malformed.") from None
     host = parts.hostname or ""
     if parts.scheme != "https" or parts.username is not None or parts.password is not None or not _default_port(parts):
         raise NotOnlyFansCdn("Only https URLs on cdn*.onlyfans.com are accepted.")

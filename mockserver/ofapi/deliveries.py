@@ -1,151 +1,165 @@
-"""Webhook delivery: when an event happens (simulated with `POST /_mock/events`, or implied by
-the mock's own actions: a connected account, a finished export …) every matching webhook
-gets an HTTP POST of `{"event", "account_id", "payload"}`, signed with its secret
-(`Signature: hex(HMAC-SHA256(secret, body))`), retried with exponential backoff on failure.
+"""Webhook delivery: every matching webhook gets an HTTP POST of `{"event", "account_id",
+"payload"}`, signed with its secret (`Signature: hex(HMAC-SHA256(secret, body))`), retried
+with exponential backoff on failure.
 
-Deliveries run on a background thread, never on the request that caused them, and are
-journaled. Only URLs a team registered are ever contacted.
+The deliveries themselves are rows of the store (`store/deliveries.py`), made in the same
+transaction as the change that raised the event; each worker runs one dispatcher that claims
+due rows and sends them from a small asynchronous pool, one in flight per webhook, so a
+receiver that never answers holds up only its own deliveries. Nothing here follows a redirect
+or reads proxy settings from the environment: only the URL a team registered is contacted,
+and every delivery carries a header the mock itself refuses, so a webhook pointed at the mock
+cannot drive it. The same loop fires due timers (exports moving on) and keeps the store within
+its bounds. It cannot die: each step's failure is logged and the loop goes on.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
-import heapq
 import hmac
-import itertools
-import json
 import logging
 import threading
 import time
-import urllib.error
-import urllib.request
-from dataclasses import dataclass, field
 
+import httpx
+
+from ..store.backend import StoreUnavailable
+from ..store.timers import HANDLERS as TIMER_HANDLERS
 from ..store.webhooks import KIND as WEBHOOK
 
-TIMEOUT_SECONDS = 5
+LOOP_HEADER = "X-OFAPI-Mock-Delivery"  # the mock answers 403 to any request that carries it
+TICK_SECONDS = 0.25
+HOUSEKEEPING_SECONDS = 10.0
 log = logging.getLogger(__name__)
 
 
-@dataclass(order=True)
-class Job:
-    due: float
-    seq: int
-    webhook: dict = field(compare=False)
-    body: bytes = field(compare=False)
-    event: str = field(compare=False)
-    attempt: int = field(compare=False, default=1)
-
-
 def signature(secret: str, body: bytes) -> str:
-    return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-
-
-def matches(webhook: dict, event: str, account_id: str | None) -> bool:
-    if not webhook.get("enabled", True) or event not in webhook.get("events", ()):
-        return False
-    scope, ids = webhook.get("account_scope", "global"), webhook.get("account_ids") or []
-    if scope == "inclusive":
-        return account_id in ids
-    if scope == "exclusive":
-        return account_id not in ids
-    return True
+    return hmac.new(str(secret).encode(), body, hashlib.sha256).hexdigest()
 
 
 class Dispatcher:
-    def __init__(
-        self, store, max_attempts: int = 5, backoff_seconds: float = 0.5, tick_seconds: float = 0.25, on_tick=None
-    ):
+    def __init__(self, store, settings, clock=time.time):
         self.store = store
-        self.on_tick = on_tick  # called between deliveries (time-driven state: exports)
-        self.max_attempts = max_attempts
-        self.backoff = backoff_seconds
-        self.tick = tick_seconds
-        self._queue: list[Job] = []
-        self._seq = itertools.count()
-        self._wake = threading.Condition()
+        self.settings = settings
+        self.clock = clock
         self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._wake: asyncio.Event | None = None
         self._stopped = False
+        self._lock = threading.Lock()
+        self._said_unavailable = float("-inf")
 
-    def emit(self, event: str, account_id: str | None, payload: dict, tenant: str | None = None) -> int:
-        """Queue a delivery to every matching webhook (of `tenant`, or of every team)."""
-        body = json.dumps({"event": event, "account_id": account_id, "payload": payload}).encode()
-        hooks = [
-            hook
-            for owner, hook in self.store.docs.all_tenants(WEBHOOK)
-            if (tenant is None or owner == tenant) and matches(hook, event, account_id)
-        ]
-        with self._wake:
-            for hook in hooks:
-                heapq.heappush(self._queue, Job(time.monotonic(), next(self._seq), hook, body, event))
-            self._wake.notify()
-        self._ensure_running()
-        return len(hooks)
-
+    # -- control, from any thread ---------------------------------------------------------
     def start(self) -> None:
-        self._ensure_running()
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="webhook-deliveries", daemon=True)
+                self._thread.start()
 
-    def _ensure_running(self) -> None:
-        if self._thread is None or not self._thread.is_alive():
-            self._thread = threading.Thread(target=self._run, name="webhook-deliveries", daemon=True)
-            self._thread.start()
+    def wake(self) -> None:
+        """Something is due now (a delivery was queued): look at once, not at the next tick."""
+        self.start()
+        loop, event = self._loop, self._wake
+        if loop is not None and event is not None:
+            try:
+                loop.call_soon_threadsafe(event.set)
+            except RuntimeError:  # the loop is closing
+                pass
 
     def stop(self) -> None:
-        with self._wake:
-            self._stopped = True
-            self._wake.notify()
+        self._stopped = True
+        self.wake()
 
+    # -- the loop ------------------------------------------------------------------------------
     def _run(self) -> None:
-        while True:
-            with self._wake:
-                if not self._stopped and (not self._queue or self._queue[0].due > time.monotonic()):
-                    wait = self._queue[0].due - time.monotonic() if self._queue else self.tick
-                    self._wake.wait(max(0.0, min(wait, self.tick)))
-                if self._stopped:
-                    return
-                job = heapq.heappop(self._queue) if self._queue and self._queue[0].due <= time.monotonic() else None
-            if job is not None:
-                self._deliver(job)
-            elif self.on_tick is not None:
-                try:
-                    self.on_tick()
-                except Exception:  # noqa: BLE001 - a failed tick must not stop deliveries
-                    log.exception("periodic tick failed")
+        asyncio.run(self._main())
 
-    def _deliver(self, job: Job) -> None:
-        hook = job.webhook
+    async def _main(self) -> None:
+        self._loop, self._wake = asyncio.get_running_loop(), asyncio.Event()
+        in_flight: set[asyncio.Task] = set()
+        housekept = self.clock()
+        timeout = self.settings.webhook_timeout_seconds
+        async with httpx.AsyncClient(follow_redirects=False, trust_env=False, timeout=timeout) as client:
+            while not self._stopped:
+                try:
+                    capacity = self.settings.delivery_concurrency - len(in_flight)
+                    for job in self.store.deliveries.claim(capacity, timeout + 5) if capacity > 0 else ():
+                        task = asyncio.create_task(self._send(client, job))
+                        in_flight.add(task)
+                        task.add_done_callback(in_flight.discard)
+                    self._fire_timers()
+                    if self.clock() - housekept >= HOUSEKEEPING_SECONDS:
+                        housekept = self.clock()
+                        self.store.housekeeping()
+                    else:
+                        self.store.journal.flush()
+                except StoreUnavailable as exc:  # said once a minute, not at every tick
+                    if self.clock() - self._said_unavailable > 60:
+                        self._said_unavailable = self.clock()
+                        log.error("webhook dispatcher paused: %s", exc)
+                except Exception:  # noqa: BLE001 - the dispatcher must outlive any one failure
+                    log.exception("webhook dispatcher step failed")
+                self._wake.clear()
+                try:
+                    await asyncio.wait_for(self._wake.wait(), TICK_SECONDS)
+                except TimeoutError:
+                    pass
+            for task in in_flight:
+                task.cancel()
+
+    def _fire_timers(self) -> None:
+        for tenant, kind, ref, due in self.store.timers.claim(50, 30.0):
+            try:
+                TIMER_HANDLERS[kind](self.store, tenant, ref)
+            finally:
+                self.store.timers.done(tenant, kind, ref, due)
+
+    async def _send(self, client: httpx.AsyncClient, job) -> None:
+        try:
+            await self._attempt(client, job)
+        except Exception:  # noqa: BLE001 - one delivery's failure is that delivery's, not the loop's
+            log.exception("delivery %s failed unexpectedly", job.id)
+
+    async def _attempt(self, client: httpx.AsyncClient, job) -> None:
+        hook = self.store.docs.get(WEBHOOK, job.webhook_id, job.tenant)
         headers = {
             "Content-Type": "application/json",
             "User-Agent": "ofapi-mock-webhooks",
             "X-OFAPI-Event": job.event,
-            "x-ofapi-idempotency-key": f"{hook['id']}-{job.seq}",
+            "X-OFAPI-Delivery-Id": job.id,
+            "x-ofapi-idempotency-key": job.event_key,
+            LOOP_HEADER: "1",
         }
-        if hook.get("signing_secret"):
-            headers["Signature"] = signature(hook["signing_secret"], job.body)
         status, error = None, None
-        try:
-            request = urllib.request.Request(hook["url"], data=job.body, headers=headers, method="POST")
-            with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310 - registered URL
-                status = response.status
-        except urllib.error.HTTPError as exc:
-            status, error = exc.code, str(exc.reason)
-        except (OSError, ValueError) as exc:
-            error = str(exc)
+        if hook is None:
+            error = ("webhook_deleted", "The webhook was deleted before this delivery was sent.")
+        else:
+            if hook.get("signing_secret"):
+                headers["Signature"] = signature(hook["signing_secret"], job.body)
+            try:
+                response = await client.post(job.url, content=job.body, headers=headers)
+                status = response.status_code
+                if not 200 <= status < 300:
+                    error = ("http_status", f"The receiver answered {status}.")
+            except httpx.TimeoutException:
+                error = ("timeout", f"No answer within {self.settings.webhook_timeout_seconds} s.")
+            except (httpx.HTTPError, OSError, ValueError) as exc:
+                error = ("connection", str(exc) or type(exc).__name__)
         ok = status is not None and 200 <= status < 300
-        self.store.journal(
+        retry = not ok and hook is not None and job.attempts < self.settings.webhook_attempts
+        retry_at = self.clock() + self.settings.webhook_backoff_seconds * 2 ** (job.attempts - 1) if retry else None
+        self.store.deliveries.finish(job, status, None if ok else error, retry_at)
+        self.store.journal.add(
             "delivery",
             {
-                "webhook_id": hook["id"],
+                "webhook_id": job.webhook_id,
+                "delivery_id": job.id,
                 "event": job.event,
-                "url": hook["url"],
-                "attempt": job.attempt,
+                "url": job.url,
+                "attempt": job.attempts,
                 "status": status,
                 "ok": ok,
-                "error": error,
+                "error": None if ok else error[1],
             },
+            job.tenant,
         )
-        if not ok and job.attempt < self.max_attempts:
-            job.attempt += 1
-            job.due = time.monotonic() + self.backoff * 2 ** (job.attempt - 2)
-            with self._wake:
-                heapq.heappush(self._queue, job)

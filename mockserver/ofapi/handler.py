@@ -22,6 +22,7 @@ def make_handler(ofapi: Ofapi, op: Operation):
         read: Input = scope["extensions"][INPUT]
         api_key = (context.get("token_info") or {}).get("sub", "")
         req = Request(op, read.path, read.query, read.body, current_request.headers, current_request.url, api_key)
+        req.base_url = base_url(ofapi.settings.public_url, current_request.scope)
         return ofapi.respond(req)
 
     # Declaring only the path parameters keeps Connexion from parsing query and body again for us.
@@ -30,6 +31,18 @@ def make_handler(ofapi: Ofapi, op: Operation):
     )
     handler.__name__ = op.op_id
     return handler
+
+
+def base_url(public_url: str | None, scope) -> str:
+    """Absolute URLs the mock hands out (`next_page`, `polling_url`) start here: `--public-url`,
+    else the address the client reached this server on. Never the client's `Host` header."""
+    if public_url:
+        return public_url.rstrip("/")
+    host, port = scope.get("server") or ("127.0.0.1", 4010)
+    scheme = scope.get("scheme", "http")
+    host = f"[{host}]" if ":" in host else host
+    default = (scheme, port) in (("http", 80), ("https", 443))
+    return f"{scheme}://{host}" if default or port is None else f"{scheme}://{host}:{port}"
 
 
 class OperationResolver(Resolver):

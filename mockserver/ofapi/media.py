@@ -48,6 +48,8 @@ def _byte_range(header: str | None, size: int) -> tuple[int, int] | None:
     if not match or match.groups() == ("", ""):
         raise ApiError(416, "The Range header must look like bytes=0-1023.", {"Content-Range": f"bytes */{size}"})
     first, last = match.groups()
+    if len(first) > 18 or len(last) > 18:  # beyond any file size (and Python's digit limit)
+        raise ApiError(416, "The requested range is outside the file.", {"Content-Range": f"bytes */{size}"})
     if first == "":  # the last N bytes
         start, end = max(0, size - int(last)), size - 1
     else:
@@ -63,17 +65,19 @@ def download(ofapi, req: Request) -> Outcome:
     key = cdn.file_key(url)
     if ofapi.store.media.is_cached(key):
         return Outcome(b"", calls=0, cost=0, status=302, headers={"Location": cdn.cached_url(key)})
-    ofapi.require_credits(req.api_key, file_cost(ofapi.upstream.size_of(url)))  # before contacting OnlyFans
+    size = ofapi.upstream.size_of(url)
+    span = _byte_range(req.headers.get("range"), size)  # a bad range is refused before anything changes
+    cost = ofapi.charge(req, file_cost(size))  # before contacting OnlyFans
     content, media_type = ofapi.upstream.file(url)
-    cost = file_cost(len(content))
     ofapi.store.media.add([key])
-    span = _byte_range(req.headers.get("range"), len(content))
     headers = {"Accept-Ranges": "bytes"}
     if span is None:
-        return Outcome(content, calls=1, cost=cost, headers=headers, media_type=media_type)
+        return Outcome(content, calls=1, cost=cost, paid=True, headers=headers, media_type=media_type)
     start, end = span
     headers["Content-Range"] = f"bytes {start}-{end}/{len(content)}"
-    return Outcome(content[start : end + 1], calls=1, cost=cost, status=206, headers=headers, media_type=media_type)
+    return Outcome(
+        content[start : end + 1], calls=1, cost=cost, paid=True, status=206, headers=headers, media_type=media_type
+    )
 
 
 @behaviour("media-scrape")
@@ -90,10 +94,12 @@ def scrape(ofapi, req: Request) -> Outcome:
     key = cdn.file_key(url)
     calls = cost = 0
     if not ofapi.store.media.is_cached(key):
-        ofapi.require_credits(req.api_key, file_cost(ofapi.upstream.size_of(url)))
-        content, _ = ofapi.upstream.file(url)
-        calls, cost = 1, file_cost(len(content))
+        cost = ofapi.charge(req, file_cost(ofapi.upstream.size_of(url)))
+        ofapi.upstream.file(url)
+        calls = 1
         ofapi.store.media.add([key])
     public = bool(body.get("public"))
     expires = None if public else body.get("expiration_date") or (ofapi.world.now + SCRAPE_LIFETIME).isoformat()
-    return Outcome({"temporary_url": cdn.cached_url(key), "expiration_date": expires}, calls=calls, cost=cost)
+    return Outcome(
+        {"temporary_url": cdn.cached_url(key), "expiration_date": expires}, calls=calls, cost=cost, paid=True
+    )

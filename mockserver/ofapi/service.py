@@ -1,11 +1,17 @@
 """The request path through the OFAPI layer, in one straight line:
 
-cache -> rate limit -> idempotency -> credits check -> data source or behaviour
-      -> credits debit -> envelope -> CDN rewrite
+world state -> account -> cache -> rate limit + credits reserved -> idempotency
+    -> data source or behaviour -> credits settled -> envelope -> CDN rewrite
+
+Everything two workers (or instances) must agree on is decided in the store, in one
+transaction each: the request's rate-limit count and credit reservation, the idempotency claim,
+the settlement. What a worker keeps itself (the generated world, rendered entities, known
+cached files) is a cache of the store's state, rebuilt when the store's generation moves on.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from dataclasses import replace
@@ -15,101 +21,109 @@ from starlette.responses import Response
 from ..errors import ApiError
 from ..jsonbody import dumps
 from ..onlyfans.payloads import Request
-from ..onlyfans.upstream import FakeOnlyFans
 from ..settings import Settings
 from . import cdn, credits
-from .cache import DISABLED, PublicCache
+from .cache import PublicCache
 from .envelope import CACHE_HIT, CHARGED, FREE, envelope, meta
 from .idempotency import Idempotency
-from .limits import RateLimiter
 from .sources import BEHAVIOURS, SOURCES, Outcome
 
 
 class Ofapi:
-    def __init__(
-        self, settings: Settings, upstream: FakeOnlyFans, store, world, schemas: dict, clock=time.time, rebuild=None
-    ):
+    def __init__(self, settings: Settings, store, build, schemas: dict, clock=time.time):
         self.settings = settings
-        self.schemas = schemas
-        self._rebuild = rebuild  # seed -> the world-dependent parts (for a reset to another seed)
-        self.upstream = upstream
+        self.schemas = schemas  # the spec's component schemas (enrichment conforms values to them)
         self.store = store
-        self.world = world
-        self.limiter = RateLimiter(settings.rate_limit_per_minute)
-        self.cache = PublicCache(store.responses, settings.cache_ttl_seconds, clock)
+        self._build = build  # seed -> the world-dependent parts (world, fake OnlyFans, renderers)
+        self.clock = clock
+        self.cache = PublicCache(store.public, settings.cache_ttl_seconds, clock)
         self.idempotency = Idempotency(store.idempotency, clock)
+        self._generation: int | None = None
+        self.parts = None
+        self.sync()
 
-    def reset(self, seed: int | None = None) -> None:
-        """Forget OFAPI's stored data; with a seed, also start a new world from it."""
-        self.store.db.reset()
-        self.store.media.forget()
-        self.store.responses.clear()
-        self.store.idempotency.clear()
-        if seed is not None and self._rebuild is not None:
-            parts = self._rebuild(seed)
-            self.world = self.store.world = parts.world
-            self.upstream = parts.upstream
-            self.store.renderer = parts.store_renderer
+    # -- the world, as the store says it is ---------------------------------------------------
+    def sync(self):
+        """Catch up with the store: a new generation (a reset, maybe another seed) rebuilds the
+        world; new epochs empty the memos of cached files and usable accounts."""
+        state = self.store.state()
+        if state.generation != self._generation:
+            self.parts = self._build(state.seed if state.seed is not None else self.settings.seed)
+            self.store.world, self.store.renderer = self.parts.world, self.parts.store_renderer
+            self._generation = state.generation
+        self.store.media.sync(state.media_epoch)
+        self.store.accounts.sync(state.accounts_epoch)
+        return state
 
-    def require_credits(self, api_key: str, amount: int) -> None:
-        if amount and self.store.balance(api_key) < amount:
-            raise ApiError(402, f"Insufficient credits: this call needs {amount}. Top up your balance to continue.")
+    @property
+    def world(self):
+        return self.parts.world
 
+    @property
+    def upstream(self):
+        return self.parts.upstream
+
+    def reset(self, seed: int | None = None, tenant: str | None = None) -> None:
+        """Forget OFAPI's stored data (of every team, or of one); with a seed, a new world too."""
+        self.store.reset(seed, tenant)
+        self.sync()
+
+    # -- credits ------------------------------------------------------------------------------
+    def charge(self, req: Request, amount: int) -> int:
+        """Take `amount` credits now, before contacting OnlyFans (402 when the balance is short):
+        behaviours that learn their price on the way (a file's size) pay this way."""
+        with self.store.db.tx() as db:
+            balance = self.store.balances.reserve(db, req.tenant, amount, req.op.op_id) if amount else 0
+        if balance is None:
+            raise _short(amount)
+        return amount
+
+    # -- one request ---------------------------------------------------------------------------
     def respond(self, req: Request) -> Response:
-        op = req.op
+        self.sync()
         req.tenant = self.store.tenants.of(req.api_key).slug
         account = req.path_params.get("account")
-        if account and self.store.is_disconnected(req.tenant, account):
-            raise ApiError(404, f"Account {account} is not connected.")
+        if account:
+            self.store.accounts.require(req.tenant, str(account))
         before = self.upstream.calls
         try:
-            response = self._respond(req)
+            return self._respond(req)
         except ApiError as exc:  # errors say how many OnlyFans calls were made too
             exc.headers.setdefault("X-Mock-Upstream-Calls", str(self.upstream.calls - before))
             raise
-        self.store.journal(
-            "request",
-            {
-                "method": op.method,
-                "path": req.url.path if req.url is not None else op.path,
-                "operation": op.op_id,
-                "status": response.status_code,
-                "upstream_calls": int(response.headers.get("X-Mock-Upstream-Calls", 0)),
-                "tenant": req.tenant,
-            },
-        )
-        return response
 
     def _respond(self, req: Request) -> Response:
         op = req.op
         hit = self.cache.lookup(req)
-        remaining, reset = self.limiter.hit(req.api_key, count=hit is None)
-        limit = self.settings.rate_limit_per_minute
-        limit_headers = {
-            "X-Rate-Limit-Limit-Minute": str(limit),
-            "X-Rate-Limit-Remaining-Minute": str(max(remaining, 0)),
-        }
-        if remaining < 0:
-            raise ApiError(429, headers={**limit_headers, "Retry-After": str(reset)})
+        wants_replay = self.idempotency.key_of(req) is not None
+        reserve = 0 if hit is not None or wants_replay else credits.minimum(op)
+        remaining, limit_headers, reserved = self._admit(req, count=hit is None, reserve=reserve)
 
         scope, replay = self.idempotency.begin(req)
         if replay is not None:
             return self._replay(req, replay, limit_headers)
-        if hit is not None:
-            outcome, cache_meta = replace(hit[0], calls=0, cost=0), hit[1]
-        else:
-            self.require_credits(req.api_key, credits.minimum(op))
-            try:
+        try:
+            if hit is not None:
+                outcome, cache_meta = replace(hit[0], calls=0, cost=0), hit[1]
+            else:
+                if wants_replay:  # a first use of an idempotency key pays now
+                    reserved = self.charge(req, credits.minimum(op))
                 outcome = (BEHAVIOURS.get(op.behaviour) or SOURCES[op.data_source])(self, req)
-            except Exception:
-                self.idempotency.abandon(scope)
-                raise
-            cache_meta = self.cache.save(req, outcome) if outcome.calls else DISABLED
+                cache_meta = self.cache.save(req, outcome)
+        except Exception:
+            self.idempotency.abandon(scope)
+            if reserved:
+                self.store.balances.settle(req.tenant, reserved, 0, op.op_id)  # nothing done, nothing charged
+            raise
 
         cost = outcome.cost
         if cost is None:
             cost = credits.cost(op, outcome.data, outcome.calls, int(req.headers.get("content-length") or 0))
-        used, balance = self.store.debit(req.api_key, cost)
+        paid = reserved + (cost if outcome.paid else 0)
+        if cost != paid:
+            used, balance = self.store.balances.settle(req.tenant, paid, cost, op.op_id)
+        else:
+            used, balance = cost, self.store.balances.balance(req.tenant)
         note = CACHE_HIT if hit is not None else CHARGED if used else FREE
         headers = {
             **limit_headers,
@@ -124,9 +138,10 @@ class Ofapi:
 
         body = outcome.data
         if op.enveloped:
+            limit = self.settings.rate_limit_per_minute
             body = envelope(
                 body,
-                meta(used, balance, note, cache_meta, limit, max(remaining, 0)),
+                meta(used, balance, note, cache_meta, limit, remaining),
                 self._next_page(req, outcome),
                 op.paginated,
             )
@@ -134,24 +149,47 @@ class Ofapi:
         self.idempotency.finish(scope, status, content, "application/json")
         return Response(content, status, headers=headers, media_type="application/json")
 
+    def _admit(self, req: Request, count: bool, reserve: int) -> tuple[int, dict, int]:
+        """Count the request in its key's minute and reserve its minimum credits, in one
+        transaction: (remaining this minute, rate-limit headers, credits reserved). 429 / 402."""
+        now = self.clock()
+        minute, limit = int(now // 60), self.settings.rate_limit_per_minute
+        key = hashlib.sha256(req.api_key.encode()).hexdigest()
+        balance = 0
+        with self.store.db.tx() as db:
+            used = self.store.windows.hit(db, key, minute) if count else self.store.windows.used(key, minute)
+            if used <= limit and reserve:
+                balance = self.store.balances.reserve(db, req.tenant, reserve, req.op.op_id)
+        remaining = limit - used
+        headers = {"X-Rate-Limit-Limit-Minute": str(limit), "X-Rate-Limit-Remaining-Minute": str(max(remaining, 0))}
+        if remaining < 0:
+            raise ApiError(429, headers={**headers, "Retry-After": str(60 - int(now % 60))})
+        if balance is None:
+            raise _short(reserve)
+        return remaining, headers, reserve
+
     def _next_page(self, req: Request, outcome: Outcome) -> str | None:
         if not outcome.next_cursor or req.url is None:
             return None
         name, value = outcome.next_cursor
-        base = self.settings.public_url
         url = req.url.include_query_params(**{name: value})
-        return f"{base.rstrip('/')}{url.path}?{url.query}" if base else str(url)
+        return f"{req.base_url}{url.path}?{url.query}"
 
     def _replay(self, req: Request, record, limit_headers: dict) -> Response:
         """The stored answer again: no OnlyFans call, no credits (`_credits.used` reads 0)."""
+        balance = self.store.balances.balance(req.tenant)
         body = json.loads(record.body)
         if isinstance(body, dict) and isinstance(body.get("_meta"), dict):
-            body["_meta"]["_credits"] = {"used": 0, "balance": self.store.balance(req.api_key), "note": FREE}
+            body["_meta"]["_credits"] = {"used": 0, "balance": balance, "note": FREE}
         headers = {
             **limit_headers,
             "Idempotent-Replayed": "true",
             "X-Mock-Upstream-Calls": "0",
             "X-OFAPI-Credits-Used": "0",
-            "X-OFAPI-Credits-Balance": str(self.store.balance(req.api_key)),
+            "X-OFAPI-Credits-Balance": str(balance),
         }
         return Response(dumps(body), record.status, headers=headers, media_type=record.media_type)
+
+
+def _short(amount: int) -> ApiError:
+    return ApiError(402, f"Insufficient credits: this call needs {amount}. Top up your balance to continue.")

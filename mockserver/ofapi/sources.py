@@ -17,6 +17,7 @@ class Outcome:
     data: object  # the JSON payload (`data` when enveloped), or bytes for a file
     calls: int  # calls made to OnlyFans for it
     cost: int | None = None  # credits, when the source decides (files); None: the operation's default
+    paid: bool = False  # the source already took `cost` from the balance (`Ofapi.charge`)
     next_cursor: tuple[str, int] | None = None  # (query parameter, value) of the next page
     status: int | None = None  # None: the operation's success status
     headers: dict = field(default_factory=dict)
@@ -47,7 +48,7 @@ def behaviour(name: str):
 def _remember_links(ofapi, req: Request, data) -> None:
     """Live link lists feed OFAPI's stored inventory (`/stored/*`)."""
     if req.op.sync_links and isinstance(data, dict) and isinstance(data.get("list"), list):
-        ofapi.store.remember_links(req.path_params["account"], req.op.sync_links, data["list"])
+        ofapi.store.remember_links(req.tenant, req.path_params["account"], req.op.sync_links, data["list"])
 
 
 @source("live")
@@ -79,7 +80,7 @@ def hybrid(ofapi, req: Request) -> Outcome:
 def computed(ofapi, req: Request) -> Outcome:
     """Answer from OFAPI's own data; OnlyFans is never called."""
     payload = ofapi.store.answer(req)
-    return Outcome(payload.data, calls=0, cost=payload.cost, next_cursor=payload.next_cursor)
+    return Outcome(payload.data, calls=0, cost=payload.cost, next_cursor=payload.next_cursor, paid=payload.paid)
 
 
 @behaviour("stored")

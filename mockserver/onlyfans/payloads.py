@@ -33,6 +33,7 @@ class Payload:
     data: object
     next_cursor: tuple[str, int] | None = None  # (parameter, value) of the next page
     cost: int | None = None  # credits, when the answer decides (computed actions that charge)
+    paid: bool = False  # `cost` was already taken from the balance
 
 
 @dataclass
@@ -47,6 +48,7 @@ class Request:
     url: object = None  # the request URL (starlette.datastructures.URL)
     api_key: str = ""
     tenant: str = ""  # the team the API key belongs to (OFAPI's resources are per team)
+    base_url: str = ""  # where this server is reached: `--public-url`, else the address the client connected to
 
 
 class PayloadBuilder:

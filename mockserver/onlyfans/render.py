@@ -12,8 +12,12 @@ import random
 import re
 from datetime import timedelta
 
+import orjson
+
+from ..lru import ByteLRU
 from ..spec.fields import MISSING, coerce_scalar
 from .entities import Pools, cdn_url, iso, stable_int
+from .world import PYTHON_OVERHEAD
 
 _TIME = re.compile(r"(At|_at|Date|date|Time|_on|lastSeen|expire|Expire|since|until)$")
 _URL = re.compile(r"(url|Url|URL|avatar|header|src|thumb|preview|Preview|full|c50|c144|w480|w760|^\d+$)")
@@ -30,14 +34,16 @@ class Renderer:
     """`ofapi_fields=False` renders as OnlyFans sends: fields marked `x-ofapi-only` (what OFAPI
     adds itself) are left out. OFAPI's own store renders with them."""
 
-    def __init__(self, schemas: dict, pools: Pools, seed: int, now, *, ofapi_fields: bool):
+    def __init__(
+        self, schemas: dict, pools: Pools, seed: int, now, *, ofapi_fields: bool, cache_bytes: int = 64 * 2**20
+    ):
         self.schemas = schemas
         self.ofapi_fields = ofapi_fields
         self.pools = pools
         self.seed = seed
         self.now = now
         self._resolved: dict[int, dict] = {}
-        self._cache: dict[tuple[int, str], object] = {}
+        self._cache = ByteLRU(cache_bytes)  # (schema, entity) -> rendered object
 
     # -- schemas -------------------------------------------------------------------
     def resolve(self, schema: dict) -> dict:
@@ -81,7 +87,8 @@ class Renderer:
             cache_key = (id(schema), source["_key"])
             hit = self._cache.get(cache_key)
             if hit is None:
-                hit = self._cache[cache_key] = self._render(schema, source, source["_key"], "")
+                hit = self._render(schema, source, source["_key"], "")
+                self._cache.put(cache_key, hit, len(orjson.dumps(hit, default=str)) * PYTHON_OVERHEAD)
             return hit
         return self._render(schema, source, key, path)
 

@@ -13,11 +13,16 @@ from datetime import datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 
+import orjson
 import yaml
 
+from ..lru import ByteLRU
 from .entities import EntityMaker, Pools, stable_int
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "world.yaml"
+PYTHON_OVERHEAD = 4  # bytes in memory per byte of JSON, for dicts of short strings and numbers (measured)
+EXTRA_BYTES = 2 * 2**20  # per world: entities made up for unknown ids
+EXTRA_ENTITY_BYTES = 8 * 1024
 
 # Which path parameters name an entity of which collection.
 ID_PARAMS = {
@@ -84,7 +89,11 @@ class AccountWorld:
         self.stories = [make.story(i, self.media) for i in range(sizes["stories"])]
         self._index = {name: {e["id"]: e for e in items} for name, items in self.lists.items()}
         self._index["fans"].update({f["username"]: f for f in self.fans})
-        self._extra: dict = {}
+        self._extra = ByteLRU(EXTRA_BYTES)  # entities made up for ids the world does not have
+
+    def approximate_bytes(self) -> int:
+        """What this world takes in memory, roughly: its entities as JSON times Python's overhead."""
+        return len(orjson.dumps(self.lists, default=str)) * PYTHON_OVERHEAD + EXTRA_BYTES
 
     def _attribute_fans(self, rng: random.Random) -> None:
         """Some fans came through a tracking or trial link; the links count them."""
@@ -139,9 +148,11 @@ class AccountWorld:
         if chat_id in self.messages:
             return self.messages[chat_id]
         key = ("thread", chat_id)
-        if key not in self._extra:
-            self._extra[key] = self.make.thread(self.entity("fans", chat_id), 3, self.media)
-        return self._extra[key]
+        thread = self._extra.get(key)
+        if thread is None:
+            thread = self.make.thread(self.entity("fans", chat_id), 3, self.media)
+            self._extra.put(key, thread, EXTRA_ENTITY_BYTES * 3)
+        return thread
 
     def entity(self, collection: str, ident) -> dict:
         """The entity with this id, or one made up for it: any id answers, the same way each time."""
@@ -150,9 +161,11 @@ class AccountWorld:
         if found is not None:
             return found
         key = (collection, ident)
-        if key not in self._extra:
-            self._extra[key] = self._materialize(collection, ident)
-        return self._extra[key]
+        entity = self._extra.get(key)
+        if entity is None:
+            entity = self._materialize(collection, ident)
+            self._extra.put(key, entity, EXTRA_ENTITY_BYTES)
+        return entity
 
     def _materialize(self, collection: str, ident) -> dict:
         n = 10_000 + stable_int(self.account["id"], collection, ident) % 10_000
@@ -195,47 +208,63 @@ class AccountWorld:
 
 
 class World:
-    """All accounts' worlds for one seed. Fixture accounts keep their ids; any other account
-    id gets a world derived from it."""
+    """All accounts' worlds for one seed. Fixture accounts keep their ids; an account connected
+    through the auth flow gets a creator made from its login (`profiles`); any other account id
+    gets a world derived from it. Worlds are made on demand and kept within `max_bytes` (least
+    recently used dropped first: the same seed makes the same world again)."""
 
-    def __init__(self, seed: int | None = None, fixtures: dict | None = None):
+    def __init__(
+        self, seed: int | None = None, fixtures: dict | None = None, max_bytes: int = 256 * 2**20, profiles=None
+    ):
         self.fixtures = fixtures or load_fixtures()
         self.seed = self.fixtures["seed"] if seed is None else seed
         self.now = datetime.fromisoformat(self.fixtures["now"])
         self.pools = Pools(self.seed)
         self.accounts = {a["id"]: a for a in self.fixtures["accounts"]}
-        self._worlds: dict[str, AccountWorld] = {}
+        self._profiles = profiles or (lambda account_id: None)
+        self._worlds = ByteLRU(max_bytes)
 
     def account(self, account_id: str) -> AccountWorld:
         world = self._worlds.get(account_id)
         if world is None:
-            world = self._worlds[account_id] = AccountWorld(
-                self.accounts.get(account_id) or self._stranger(account_id),
-                self.pools,
-                self.seed,
-                self.now,
-                self.fixtures["sizes"],
-                self.connected,
+            world = AccountWorld(
+                self.owner(account_id), self.pools, self.seed, self.now, self.fixtures["sizes"], self.connected
             )
+            self._worlds.put(account_id, world, world.approximate_bytes())
         return world
+
+    def owner(self, account_id: str) -> dict:
+        """The account's OnlyFans identity: the fixtures', a login's, or one derived from its id."""
+        if account_id in self.accounts:
+            return self.accounts[account_id]
+        profile = self._profiles(account_id)
+        if profile:
+            return {
+                "id": account_id,
+                "onlyfans_id": 400_000_000 + stable_int(account_id) % 99_000_000,
+                **{k: profile[k] for k in ("username", "name", "display_name", "email")},
+            }
+        return self._stranger(account_id)
+
+    def listing(self, account_id: str) -> dict:
+        """The account as OFAPI lists it (`/accounts`), with its OnlyFans profile."""
+        a = self.owner(account_id)
+        return {
+            "_key": f"account/{account_id}",
+            "id": account_id,
+            "display_name": a["display_name"],
+            "onlyfans_id": a["onlyfans_id"],
+            "onlyfans_username": a["username"],
+            "onlyfans_email": a["email"],
+            "is_authenticated": True,
+            "authentication_progress": "completed",
+            "onlyfans_user_data": EntityMaker(a, self.pools, self.seed, self.now).creator(),
+        }
 
     @cached_property
     def connected(self) -> list[dict]:
         """The fixture accounts as OFAPI lists them (each with its OnlyFans profile)."""
-        return [
-            {
-                "_key": f"account/{a['id']}",
-                "id": a["id"],
-                "display_name": a["display_name"],
-                "onlyfans_id": a["onlyfans_id"],
-                "onlyfans_username": a["username"],
-                "onlyfans_email": a["email"],
-                "is_authenticated": True,
-                "authentication_progress": "completed",
-                "onlyfans_user_data": EntityMaker(a, self.pools, self.seed, self.now).creator(),
-            }
-            for a in self.fixtures["accounts"]
-        ]
+        return [self.listing(a["id"]) for a in self.fixtures["accounts"]]
 
     def _stranger(self, account_id: str) -> dict:
         rng = random.Random(stable_int(self.seed, "account", account_id))

@@ -20,6 +20,7 @@ class Answer:
     source: object
     next_cursor: tuple[str, int] | None = None
     cost: int | None = None  # credits, when the action charges (an export's start)
+    paid: bool = False  # the action already took `cost` from the balance (in its own transaction)
 
 
 def action(name: str):
@@ -57,9 +58,9 @@ def is_http_url(url) -> bool:
     will call back (webhooks, postbacks)."""
     if not isinstance(url, str) or len(url) > 2000 or any(ord(c) <= 0x20 or ord(c) >= 0x7F for c in url):
         return False
-    parts = urlsplit(url)
     try:
+        parts = urlsplit(url)
         parts.port  # noqa: B018 - raises on a malformed port
-    except ValueError:
+    except ValueError:  # e.g. `http://[x/`: an unbalanced IPv6 bracket
         return False
     return parts.scheme in ("http", "https") and bool(parts.hostname) and bool(_HOST.match(parts.hostname))

@@ -8,13 +8,12 @@ An export of an account the team has not connected fails, so both endings can be
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 
 from ..errors import ApiError
-from .accounts import connected_accounts
 from .actions import Answer, action, body_of, not_found
 from .ids import new_id
+from .timers import handler as timer_handler
 
 KIND = "data_export"
 RUNNING = ("pending", "in_progress")
@@ -27,7 +26,7 @@ def _iso(ts: float | None) -> str | None:
 
 def advance(store, doc: dict, tenant: str) -> dict:
     """Bring an export up to date with the clock; the webhook events of each change are queued
-    in `doc["_events"]` for whoever saves it (`_save`), so two workers never send one twice."""
+    in `doc["_events"]` for `_moved_on`, which queues them in the same transaction as the move."""
     now, seconds = store.clock(), store.settings.export_seconds
     if doc["status"] == "calculating_credits" and now - doc["_created"] >= seconds / 4:
         doc["status"] = "calculating_credits_completed"
@@ -60,41 +59,59 @@ def _summary(doc: dict) -> dict:
 
 
 def _get(store, req) -> dict:
-    doc = store.docs.get(KIND, req.path_params["data_export_id"], req.tenant)
+    doc = _moved_on(store, req.tenant, req.path_params["data_export_id"])
     if doc is None:
         raise not_found("Data export")
-    return _moved_on(store, doc, req.tenant)
-
-
-def _moved_on(store, doc: dict, tenant: str) -> dict:
-    before = json.dumps(doc)
-    saved = _save(store, advance(store, doc, tenant), tenant, before)
-    return saved if saved is not None else store.docs.get(KIND, doc["id"], tenant)
-
-
-def _save(store, doc: dict, tenant: str, before: str | None = None) -> dict | None:
-    """Store the export; if this save moved it on (and no other worker did first), send the
-    webhook events of the change."""
-    events = doc.pop("_events", [])
-    if before is None:
-        store.docs.put(KIND, doc, tenant)
-    elif not store.docs.replace(KIND, doc, before):
-        return None  # another worker moved it on first
-    for event in events:
-        store.emit(event, doc["_account"], _summary(doc), tenant)
     return doc
 
 
-def tick(store) -> None:
-    """Move every unfinished export on (the webhook dispatcher calls this periodically)."""
-    for tenant, doc in store.docs.all_tenants(KIND):
-        if doc["status"] not in FINAL:
-            _moved_on(store, doc, tenant)
+def next_change(doc: dict, seconds: float) -> float | None:
+    """When the export will next change state by itself (None: it will not)."""
+    if doc["status"] == "calculating_credits":
+        return doc["_created"] + seconds / 4
+    if doc["status"] == "pending":
+        return doc["_started"] + seconds / 8
+    if doc["status"] == "in_progress":
+        return doc["_started"] + seconds
+    return None
+
+
+def _moved_on(store, tenant: str, ident, change=None) -> dict | None:
+    """Bring the export up to date (and apply `change`, an action's move) in one transaction with
+    the webhook events the moves raise and the timer of its next move: two workers never move it
+    twice, and an idle export costs nothing until its timer is due."""
+
+    def step(doc: dict) -> None:
+        advance(store, doc, tenant)
+        if change is not None:
+            change(doc)
+        for event in doc.pop("_events", []):
+            store.emit(event, doc["_account"], _summary(doc), tenant)
+        due = next_change(doc, store.settings.export_seconds)
+        if due is None:
+            store.timers.clear(tenant, KIND, doc["id"])
+        else:
+            store.timers.set(tenant, KIND, doc["id"], due)
+
+    with store.db.tx():
+        changed = store.docs.change(KIND, ident, tenant, step)
+    return changed[0] if changed else None
+
+
+@timer_handler(KIND)
+def on_timer(store, tenant: str, ident: str) -> None:
+    _moved_on(store, tenant, ident)
+
+
+def _create(store, tenant: str, doc: dict) -> dict:
+    with store.db.tx():
+        store.docs.insert(KIND, doc, tenant)
+        store.timers.set(tenant, KIND, doc["id"], next_change(doc, store.settings.export_seconds))
+    return doc
 
 
 def _new(store, req, params: dict, original: str | None = None) -> dict:
-    connected = {a["id"] for a in connected_accounts(store, req.tenant)}
-    accounts = list(params.get("account_ids") or [])
+    accounts = [str(a) for a in params.get("account_ids") or []]
     now = store.clock()
     rows = 100 + 37 * max(1, len(accounts))
     return {
@@ -119,14 +136,14 @@ def _new(store, req, params: dict, original: str | None = None) -> dict:
         "_created": now,
         "_started": None,
         "_auto_start": bool(params.get("auto_start")),
-        "_fails": any(a not in connected for a in accounts),
+        "_fails": not all(store.accounts.usable(req.tenant, a) for a in accounts),
         "_account": accounts[0] if accounts else None,
     }
 
 
 @action("exports.create")
 def create(store, req) -> Answer:
-    return Answer(_save(store, _new(store, req, body_of(req)), req.tenant))
+    return Answer(_create(store, req.tenant, _new(store, req, body_of(req))))
 
 
 @action("exports.get")
@@ -136,7 +153,11 @@ def get(store, req) -> Answer:
 
 @action("exports.list")
 def list_exports(store, req) -> Answer:
-    docs = [_moved_on(store, d, req.tenant) for d in store.docs.list(KIND, req.tenant)]
+    docs = store.docs.list(KIND, req.tenant)
+    now, seconds = store.clock(), store.settings.export_seconds
+    docs = [
+        _moved_on(store, req.tenant, d["id"]) or d if (next_change(d, seconds) or now + 1) <= now else d for d in docs
+    ]
     if req.query.get("status"):
         docs = [d for d in docs if d["status"] == req.query["status"]]
     page, per_page = int(req.query.get("page") or 1), int(req.query.get("per_page") or 15)
@@ -146,26 +167,49 @@ def list_exports(store, req) -> Answer:
     return Answer({"data": chunk, "meta": meta}, ("page", page + 1) if page < last else None)
 
 
+def _move(store, req, check, change) -> dict:
+    """An action's move: checked and applied on the up-to-date export, in one transaction."""
+
+    def apply(doc: dict) -> None:
+        check(doc)
+        change(doc)
+
+    doc = _moved_on(store, req.tenant, req.path_params["data_export_id"], apply)
+    if doc is None:
+        raise not_found("Data export")
+    return doc
+
+
 @action("exports.start")
 def start(store, req) -> Answer:
-    doc = _get(store, req)
-    if doc["status"] != "calculating_credits_completed":
-        raise ApiError(409, f"An export can start once its credits are calculated; this one is {doc['status']}.")
-    if store.balance(req.api_key) < doc["credit_cost"]:
-        raise ApiError(402, f"Insufficient credits: this export costs {doc['credit_cost']}.")
-    doc |= {"status": "pending", "_started": store.clock()}
-    _save(store, doc, req.tenant)
-    return Answer({"id": doc["id"], "status": doc["status"], "message": "Export started."}, cost=doc["credit_cost"])
+    """Start a calculated export; its credits are taken in the same transaction (402 if short)."""
+
+    def check(doc: dict) -> None:
+        if doc["status"] != "calculating_credits_completed":
+            raise ApiError(409, f"An export can start once its credits are calculated; this one is {doc['status']}.")
+        with store.db.tx() as db:  # joins the export's transaction
+            if store.balances.reserve(db, req.tenant, doc["credit_cost"], req.op.op_id) is None:
+                raise ApiError(402, f"Insufficient credits: this export costs {doc['credit_cost']}.")
+
+    def change(doc: dict) -> None:
+        doc |= {"status": "pending", "_started": store.clock()}
+
+    doc = _move(store, req, check, change)
+    answer = {"id": doc["id"], "status": doc["status"], "message": "Export started."}
+    return Answer(answer, cost=doc["credit_cost"], paid=True)
 
 
 @action("exports.cancel")
 def cancel(store, req) -> Answer:
-    doc = _get(store, req)
-    if doc["status"] not in RUNNING:
-        raise ApiError(409, f"Only a pending or running export can be cancelled; this one is {doc['status']}.")
-    doc["status"] = "cancelled"
-    doc.setdefault("_events", []).append("data_exports.cancelled")
-    _save(store, doc, req.tenant)
+    def check(doc: dict) -> None:
+        if doc["status"] not in RUNNING:
+            raise ApiError(409, f"Only a pending or running export can be cancelled; this one is {doc['status']}.")
+
+    def change(doc: dict) -> None:
+        doc["status"] = "cancelled"
+        doc.setdefault("_events", []).append("data_exports.cancelled")
+
+    doc = _move(store, req, check, change)
     return Answer({"id": doc["id"], "status": "cancelled", "message": "Export cancelled."})
 
 
@@ -174,8 +218,7 @@ def retry(store, req) -> Answer:
     doc = _get(store, req)
     if doc["status"] != "failed":
         raise ApiError(409, f"Only a failed export can be retried; this one is {doc['status']}.")
-    again = _new(store, req, {**doc["_params"], "auto_start": True}, original=doc["id"])
-    _save(store, again, req.tenant)
+    again = _create(store, req.tenant, _new(store, req, {**doc["_params"], "auto_start": True}, original=doc["id"]))
     return Answer(
         {
             "id": again["id"],

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from .actions import Answer, action, body_of, page
+from .actions import Answer, action, body_of
 
 # The tag namespaces `/link-tags?type=` knows; shared links use their owned kind's namespace.
 NAMESPACES = {
@@ -72,17 +72,20 @@ def catalog(store, req) -> Answer:
         "GROUP BY tag ORDER BY tag",
         (req.tenant, *kinds),
     )
-    return Answer({"tags": [r["tag"] for r in rows], "counts": {r["tag"]: r["n"] for r in rows}})
+    return Answer({"tags": [r[0] for r in rows], "counts": {r[0]: r[1] for r in rows}})
 
 
 @action("stored.list")
 def stored(store, req) -> Answer:
     account, collection = req.path_params["account"], req.op.store["collection"]
+    limit, offset = int(req.query.get("limit") or 10), int(req.query.get("offset") or 0)
     rows = store.db.rows(
-        "SELECT link_id, body FROM stored_links WHERE account = ? AND collection = ? ORDER BY seen DESC, link_id",
-        (account, collection),
+        "SELECT link_id, body FROM stored_links WHERE tenant = ? AND account = ? AND collection = ? "
+        "ORDER BY seen DESC, link_id LIMIT ? OFFSET ?",
+        (req.tenant, account, collection, limit + 1, offset),
     )
     items = [
-        {**json.loads(r["body"]), "tags": store.link_tags(req.tenant, account, collection, r["link_id"])} for r in rows
+        {**json.loads(body), "tags": store.link_tags(req.tenant, account, collection, link)} for link, body in rows
     ]
-    return page(items, req, default_limit=10)
+    more = len(items) > limit
+    return Answer({"list": items[:limit], "hasMore": more}, ("offset", offset + limit) if more else None)

@@ -4,8 +4,6 @@ for `x-data-source`; the spec's `x-behaviour: stored` says how the mock really a
 
 from __future__ import annotations
 
-import os
-import time
 from datetime import UTC, datetime
 
 from ..errors import InvalidInput
@@ -64,9 +62,8 @@ def _get(store, req) -> dict:
 @action("postbacks.create")
 def create(store, req) -> Answer:
     now = store.clock()
-    ident = int(time.time() * 1000) % 10**12 * 100 + int.from_bytes(os.urandom(1), "big") % 100
     doc = {
-        "id": ident,
+        "id": store.docs.next_number(KIND),  # OFAPI numbers postbacks; a sequence never repeats one
         **_validated(store, req, body_of(req)),
         "traffic_source_ids": [],
         "traffic_sources": [],
@@ -74,7 +71,7 @@ def create(store, req) -> Answer:
         "created_at": _iso(now),
         "updated_at": _iso(now),
     }
-    return Answer(store.docs.put(KIND, doc, req.tenant))
+    return Answer(store.docs.insert(KIND, doc, req.tenant))
 
 
 @action("postbacks.list")
@@ -91,7 +88,7 @@ def get(store, req) -> Answer:
 def update(store, req) -> Answer:
     doc = _get(store, req)
     doc |= _validated(store, req, {**doc, **body_of(req)}) | {"updated_at": _iso(store.clock())}
-    return Answer(store.docs.put(KIND, doc, req.tenant))
+    return Answer(store.docs.save(KIND, doc, req.tenant))
 
 
 @action("postbacks.delete")

@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 
 from ..errors import InvalidInput
 from ..onlyfans.entities import stable_int
-from .accounts import connected_accounts
 from .actions import Answer, action, body_of, not_found
 from .ids import new_id
 
@@ -88,10 +87,21 @@ def _traffic(store, doc: dict) -> tuple[list[dict], list[dict]]:
     return clicks, conversions
 
 
+def _day(req, name: str) -> float | None:
+    """A `date_start` / `date_end` filter as a timestamp (Laravel's `date` rule: 422 otherwise)."""
+    value = req.query.get(name)
+    if value in (None, ""):
+        return None
+    try:
+        return datetime.fromisoformat(str(value)).replace(tzinfo=UTC).timestamp()
+    except ValueError:
+        raise InvalidInput({name: [f"The {name.replace('_', ' ')} field must be a valid date."]}) from None
+
+
 def _in_window(rows: list[dict], req) -> list[dict]:
-    start, end = req.query.get("date_start"), req.query.get("date_end")
-    lo = datetime.fromisoformat(str(start)).replace(tzinfo=UTC).timestamp() if start else float("-inf")
-    hi = datetime.fromisoformat(str(end)).replace(tzinfo=UTC).timestamp() + 86400 if end else float("inf")
+    start, end = _day(req, "date_start"), _day(req, "date_end")
+    lo = start if start is not None else float("-inf")
+    hi = end + 86400 if end is not None else float("inf")
     return [r for r in rows if lo <= r["_at"] < hi]
 
 
@@ -113,9 +123,9 @@ def create(store, req) -> Answer:
     body = body_of(req)
     if body.get("link_type") == "free_trial" and not 1 <= int(body.get("free_trial_days") or 0) <= 360:
         raise InvalidInput({"free_trial_days": ["The free trial days field is required for free trials (1-360)."]})
-    account = next((a for a in connected_accounts(store, req.tenant) if a["id"] == body["account_id"]), None)
-    if account is None:
+    if not store.accounts.usable(req.tenant, str(body["account_id"])):
         raise InvalidInput({"account_id": ["The selected account id is invalid."]})
+    account = store.world.listing(str(body["account_id"]))
     now = store.clock()
     doc = {
         "id": new_id(),
@@ -141,20 +151,25 @@ def create(store, req) -> Answer:
             "subscriberSourceCount": 0,
         },
     }
-    store.docs.put(KIND, doc, req.tenant, account["id"])
+    store.docs.insert(KIND, doc, req.tenant, account["id"])
     return Answer({**doc, **_summary(store, doc)})
 
 
 @action("smart_links.list")
 def list_links(store, req) -> Answer:
-    docs = store.docs.list(KIND, req.tenant)
-    if req.query.get("account_ids"):
-        wanted = set(str(req.query["account_ids"]).split(","))
-        docs = [d for d in docs if d["account"]["id"] in wanted]
-    if req.query.get("name"):
-        docs = [d for d in docs if str(req.query["name"]).lower() in d["name"].lower()]
+    """A page of the team's links; only the page's links get their analytics computed."""
     offset, limit = int(req.query.get("offset") or 0), int(req.query.get("limit") or 50)
-    return Answer([{**d, **_summary(store, d)} for d in docs[offset : offset + limit]])
+    wanted = set(str(req.query["account_ids"]).split(",")) if req.query.get("account_ids") else None
+    name = str(req.query.get("name") or "").lower()
+    if wanted is None and not name:
+        docs = store.docs.list(KIND, req.tenant, limit, offset)
+    else:
+        docs = [
+            d
+            for d in store.docs.list(KIND, req.tenant)
+            if (wanted is None or d["account"]["id"] in wanted) and name in d["name"].lower()
+        ][offset : offset + limit]
+    return Answer([{**d, **_summary(store, d)} for d in docs])
 
 
 @action("smart_links.get")

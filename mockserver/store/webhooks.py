@@ -52,6 +52,12 @@ def _validated(body: dict) -> dict:
         errors["account_scope"] = ["The selected account scope is invalid."]
     elif scope != "global" and not body.get("account_ids"):
         errors["account_ids"] = ["The account ids field is required unless the scope is global."]
+    secret = body.get("signing_secret")
+    if secret is not None and (not isinstance(secret, str) or len(secret) > 255):
+        errors["signing_secret"] = ["The signing secret field must be a string of at most 255 characters."]
+    ids = body.get("account_ids") or []
+    if not isinstance(ids, list) or not all(isinstance(a, str) for a in ids):
+        errors["account_ids"] = ["The account ids field must be an array of account ids."]
     if errors:
         raise InvalidInput(errors)
     return {
@@ -60,6 +66,18 @@ def _validated(body: dict) -> dict:
         "account_scope": scope,
         "account_ids": list(body.get("account_ids") or []),
     }
+
+
+def matches(webhook: dict, event: str, account_id: str | None) -> bool:
+    """Whether a webhook wants this event of this account."""
+    if not webhook.get("enabled", True) or event not in webhook.get("events", ()):
+        return False
+    scope, ids = webhook.get("account_scope", "global"), webhook.get("account_ids") or []
+    if scope == "inclusive":
+        return account_id in ids
+    if scope == "exclusive":
+        return account_id not in ids
+    return True
 
 
 def _get(store, req) -> dict:
@@ -84,7 +102,7 @@ def create(store, req) -> Answer:
         "signing_secret": body.get("signing_secret") or None,
     }
     doc["has_signing_secret"] = bool(doc["signing_secret"])
-    store.docs.put(KIND, doc, req.tenant)
+    store.docs.insert(KIND, doc, req.tenant)
     return Answer(_public(doc))
 
 
@@ -97,7 +115,7 @@ def update(store, req) -> Answer:
     if "signing_secret" in body:
         doc["signing_secret"] = body["signing_secret"] or None
         doc["has_signing_secret"] = bool(doc["signing_secret"])
-    store.docs.put(KIND, doc, req.tenant)
+    store.docs.save(KIND, doc, req.tenant)
     return Answer(_public(doc))
 
 
@@ -165,3 +183,45 @@ def example(store, req) -> Answer:
         raise not_found("Event type")
     account = req.path_params["account"]
     return Answer({"event": event, "account_id": account, "payload": example_payload(store, event, account)})
+
+
+@action("webhooks.deliveries")
+def deliveries(store, req) -> Answer:
+    """The webhook's deliveries, newest first: each event it was sent, with the last attempt."""
+    hook = _get(store, req)
+    limit, offset = int(req.query.get("limit") or 25), int(req.query.get("offset") or 0)
+    query = dict(req.query)
+    for bound in ("date_start", "date_end"):
+        if query.get(bound) is not None:
+            query[bound] = _timestamp(query[bound], bound)
+    rows = store.deliveries.history(req.tenant, hook["id"], query, limit + 1, offset)
+    more = len(rows) > limit
+    for row in rows:
+        row["created_at"] = _iso(row.pop("_created"))
+    return Answer(rows[:limit], ("offset", offset + limit) if more else None)
+
+
+@action("webhooks.redeliver")
+def redeliver(store, req) -> Answer:
+    """Send a past delivery again: a new delivery with the same event, idempotency key and body."""
+    hook = _get(store, req)
+    found = store.deliveries.find(req.tenant, hook["id"], req.path_params["delivery_id"])
+    if found is None:
+        raise not_found("Delivery")
+    event, key, body, original = found
+    ident = store.deliveries.enqueue(req.tenant, {**hook, "url": hook["url"]}, event, body, key, again=original)
+    if ident is None:
+        raise InvalidInput({"delivery_id": ["The webhook's delivery queue is full; try again later."]})
+    if store.dispatcher is not None:
+        store.dispatcher.wake()
+    return Answer(
+        {"success": True, "message": "Delivery queued.", "delivery_uuid": ident, "redelivered_from": original}
+    )
+
+
+def _timestamp(value, name: str) -> float:
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidInput({name: [f"The {name.replace('_', ' ')} field must be a valid date."]}) from None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()

@@ -1,0 +1,48 @@
+"""The store's database, behind one small interface with one implementation per engine.
+
+Every query in the store is written once, in the SQL both engines speak (`?` placeholders,
+`INSERT … ON CONFLICT`, `RETURNING`); a backend runs it. `tx()` is one write transaction that
+other workers and instances wait for (never fail on); `rows()` is a read. Which engine serves a
+store is chosen by its location: a path (or nothing) is SQLite, `postgresql://…` PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+from typing import Any, Protocol
+
+
+class StoreError(Exception):
+    """The store cannot be used: one line naming the location and what is wrong with it."""
+
+
+class StoreUnavailable(StoreError):
+    """The store went away while serving (its file deleted or replaced): writes must fail loudly."""
+
+
+class Conn(Protocol):
+    def execute(self, sql: str, args: tuple | list = ()) -> Any: ...  # a cursor: fetchone/fetchall/rowcount
+
+    def executemany(self, sql: str, rows: list) -> Any: ...
+
+
+class Backend(Protocol):
+    dialect: str  # "sqlite" | "postgresql"
+    location: str  # what the user named (a path, a URL with the password hidden)
+
+    def tx(self) -> AbstractContextManager[Conn]: ...
+
+    def rows(self, sql: str, args: tuple | list = ()) -> list: ...
+
+    def close(self) -> None: ...
+
+
+def open_backend(location: str | None) -> Backend:
+    """The backend for a store location (see the module docstring)."""
+    if location and location.startswith(("postgresql://", "postgres://")):
+        from .postgres import PostgresBackend
+
+        return PostgresBackend(location)
+    from .sqlite import SQLiteBackend
+
+    return SQLiteBackend(location)

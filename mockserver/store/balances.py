@@ -1,0 +1,78 @@
+"""Credits: each team's balance and a ledger of what each operation cost per day.
+
+A call reserves what it needs before OFAPI contacts OnlyFans (check and debit in one statement,
+so two concurrent calls can never both spend the last credit), then settles once its real cost
+is known (a search's profiles, a file's megabytes): the difference is taken or given back."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+from .backend import Backend
+
+
+def _day(ts: float) -> str:
+    return datetime.fromtimestamp(ts, UTC).date().isoformat()
+
+
+class Balances:
+    def __init__(self, db: Backend, initial: int, clock=time.time):
+        self.db = db
+        self.initial = initial
+        self.clock = clock
+
+    def balance(self, tenant: str) -> int:
+        rows = self.db.rows("SELECT balance FROM balances WHERE tenant = ?", (tenant,))
+        return rows[0][0] if rows else self.initial
+
+    def reserve(self, db, tenant: str, amount: int, operation: str) -> int | None:
+        """Inside the caller's transaction: take `amount` if the balance has it. The balance
+        after, or None (nothing taken) when it does not."""
+        db.execute(
+            "INSERT INTO balances (tenant, balance) VALUES (?, ?) ON CONFLICT (tenant) DO NOTHING",
+            (tenant, self.initial),
+        )
+        row = db.execute(
+            "UPDATE balances SET balance = balance - ? WHERE tenant = ? AND balance >= ? RETURNING balance",
+            (amount, tenant, amount),
+        ).fetchone()
+        if row is None:
+            return None
+        self._record(db, tenant, operation, amount, calls=1)
+        return row[0]
+
+    def settle(self, tenant: str, reserved: int, cost: int, operation: str) -> tuple[int, int]:
+        """The call's real cost is `cost`: take the rest (as much as the balance has) or give
+        back what was reserved beyond it. (credits used, balance after)."""
+        with self.db.tx() as db:
+            db.execute(
+                "INSERT INTO balances (tenant, balance) VALUES (?, ?) ON CONFLICT (tenant) DO NOTHING",
+                (tenant, self.initial),
+            )
+            balance = db.execute("SELECT balance FROM balances WHERE tenant = ?", (tenant,)).fetchone()[0]
+            extra = min(cost - reserved, balance) if cost > reserved else cost - reserved
+            if extra:
+                balance = db.execute(
+                    "UPDATE balances SET balance = balance - ? WHERE tenant = ? RETURNING balance", (extra, tenant)
+                ).fetchone()[0]
+                calls = (0 if reserved else 1) if cost else (-1 if reserved else 0)  # a full refund un-counts the call
+                self._record(db, tenant, operation, extra, calls)
+        return reserved + extra, balance
+
+    def _record(self, db, tenant: str, operation: str, credits: int, calls: int) -> None:
+        db.execute(
+            "INSERT INTO usage (tenant, day, operation, calls, credits) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (tenant, day, operation) DO UPDATE SET calls = usage.calls + excluded.calls, "
+            "credits = usage.credits + excluded.credits",
+            (tenant, _day(self.clock()), operation, calls, credits),
+        )
+
+    def usage(self, tenant: str, first_day: str, last_day: str) -> list[tuple[str, str, int, int]]:
+        """(day, operation, calls, credits) of the team between two days, inclusive."""
+        rows = self.db.rows(
+            "SELECT day, operation, calls, credits FROM usage WHERE tenant = ? AND day >= ? AND day <= ? "
+            "ORDER BY day, operation",
+            (tenant, first_day, last_day),
+        )
+        return [tuple(r) for r in rows]

@@ -1,0 +1,105 @@
+"""SQLite, the embedded default: a file shared by every worker of one machine (WAL journal,
+one immediate transaction per write), or, when no file is named, a private temporary file
+that goes away with the process (so even the default store lives on disk, not in memory).
+
+A write commits before the response is sent; `synchronous=NORMAL` in WAL mode survives the
+process being killed (not a power loss, which a mock need not survive).
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import sqlite3
+import tempfile
+import threading
+from contextlib import contextmanager
+
+from .backend import StoreError, StoreUnavailable
+
+
+class SQLiteBackend:
+    dialect = "sqlite"
+
+    def __init__(self, path: str | None = None):
+        self._private = path is None
+        if path is None:
+            folder = tempfile.mkdtemp(prefix="ofapi-mock-")
+            path = os.path.join(folder, "store.sqlite")
+            atexit.register(shutil.rmtree, folder, True)
+        self.path = self.location = path
+        self._lock = threading.RLock()  # one connection; the transaction depth is per holder of the lock
+        self._depth = 0
+        self._conn = _connect(path)
+        self._identity = _identity(path)
+
+    @contextmanager
+    def tx(self):
+        """One write transaction (BEGIN IMMEDIATE: other workers wait instead of failing). A
+        `tx()` inside another joins it, so several changes can commit (or fail) together."""
+        with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield self._conn
+                finally:
+                    self._depth -= 1
+                return
+            if _identity(self.path) != self._identity:
+                raise StoreUnavailable(f"the store file {self.path} was deleted or replaced while serving")
+            self._conn.execute("BEGIN IMMEDIATE")
+            self._depth = 1
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            else:
+                self._conn.execute("COMMIT")
+            finally:
+                self._depth = 0
+
+    def rows(self, sql: str, args=()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._conn.execute(sql, args).fetchall()
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+        if self._private:
+            shutil.rmtree(os.path.dirname(self.path), ignore_errors=True)
+
+
+def _identity(path: str) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def _connect(path: str) -> sqlite3.Connection:
+    """Open and check the file; every problem is one StoreError naming it."""
+    if os.path.isdir(path):
+        raise StoreError(f"the store {path} is a directory; name a file")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise StoreError(f"the store {path} cannot be created: the directory {folder} does not exist")
+    if os.path.exists(path) and not os.access(path, os.R_OK | os.W_OK):
+        raise StoreError(f"the store {path} is not readable and writable by this user")
+    if not os.path.exists(path) and not os.access(folder, os.W_OK):
+        raise StoreError(f"the store {path} cannot be created: the directory {folder} is not writable")
+    try:
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA busy_timeout=30000")
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        check = conn.execute("PRAGMA quick_check").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"the store {path} is not a usable SQLite database ({exc})") from None
+    if check != "ok":
+        conn.close()
+        raise StoreError(f"the store {path} is corrupt (integrity check: {check})")
+    return conn
