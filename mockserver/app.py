@@ -9,7 +9,7 @@ from connexion.middleware import MiddlewarePosition
 
 from . import admin
 from .bodylimit import BodyLimit
-from .errors import HANDLERS, method_not_allowed, on_http
+from .errors import HANDLERS, method_not_allowed, on_http, on_store_gone
 from .journaling import Journaling, LoopGuard
 from .ofapi import media  # noqa: F401 - registers the media behaviours
 from .ofapi.deliveries import LOOP_HEADER, Dispatcher
@@ -23,6 +23,7 @@ from .settings import Settings
 from .spec.load import load_spec
 from .spec.operations import build_table
 from .store import exports  # noqa: F401 - registers the export timers
+from .store.backend import StoreUnavailable
 from .store.store import Store
 from .validation import RawURIParser, middlewares
 
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
         app.add_url_rule(rule, view.__name__, view, methods=methods)
     for exc, handler in HANDLERS:
         app.add_error_handler(exc, handler)
+    app.add_error_handler(StoreUnavailable, on_store_gone)
     app.add_error_handler(404, on_http)
     app.add_error_handler(405, method_not_allowed(spec["paths"]))
     app.ofapi = ofapi  # for tests and admin tooling

@@ -108,6 +108,12 @@ def method_not_allowed(paths: dict):
     return on_405
 
 
+def on_store_gone(request, exc: Exception) -> ConnexionResponse:
+    """The store went away while serving (`StoreUnavailable`): writes fail loudly."""
+    log.error("%s", exc)
+    return json_response(503, {"error": f"The mock's store is unavailable: {exc}. Restart the server."})
+
+
 def on_crash(request, exc: Exception) -> ConnexionResponse:
     log.error("unhandled error", exc_info=exc)
     return json_response(500, {"error": "Internal error in ofapi-mock; please report it."})

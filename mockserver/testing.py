@@ -23,14 +23,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(*args: str, timeout: float = 30.0) -> tuple[subprocess.Popen, str]:
+def start_server(*args: str, timeout: float = 30.0, env: dict | None = None) -> tuple[subprocess.Popen, str]:
     """Start `ofapi-mock serve` and wait until it answers: (the process, its base URL). The
     caller stops it (or kills it, to test crash safety)."""
     port = free_port()
     cmd = [sys.executable, "-m", "mockserver", "serve", "--port", str(port), *args]
     log = tempfile.TemporaryFile()
     proc = subprocess.Popen(
-        cmd, cwd=ROOT, env={**os.environ, "PYTHONHASHSEED": "random"}, stdout=subprocess.DEVNULL, stderr=log
+        cmd, cwd=ROOT, env={**(env or os.environ), "PYTHONHASHSEED": "random"}, stdout=subprocess.DEVNULL, stderr=log
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout

@@ -48,7 +48,7 @@ def test_credits_never_go_negative_and_add_up(start, debits):
     balances = Balances(_db(), start)
     used_total = 0
     for amount in debits:
-        used, balance = balances.settle("team", 0, amount, "op")
+        used, balance = balances.settle("team", 0, amount, ("op", ""))
         assert 0 <= used <= amount and balance >= 0
         used_total += used
         assert balance == start - used_total
@@ -62,7 +62,7 @@ def test_a_reservation_is_all_or_nothing(start, amounts):
     left = start
     for amount in amounts:
         with db.tx() as conn:
-            after = balances.reserve(conn, "team", amount, "op")
+            after = balances.reserve(conn, "team", amount, ("op", ""))
         if amount <= left:
             left -= amount
             assert after == left
@@ -82,7 +82,7 @@ def test_concurrent_reservations_never_overspend(tmp_path):
     def spend(balances):
         for _ in range(60):
             with balances.db.tx() as conn:
-                if balances.reserve(conn, "team", 1, "op") is not None:
+                if balances.reserve(conn, "team", 1, ("op", "")) is not None:
                     won.append(1)
 
     threads = [threading.Thread(target=spend, args=(b,)) for b in workers]

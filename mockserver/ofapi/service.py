@@ -73,7 +73,7 @@ class Ofapi:
         """Take `amount` credits now, before contacting OnlyFans (402 when the balance is short):
         behaviours that learn their price on the way (a file's size) pay this way."""
         with self.store.db.tx() as db:
-            balance = self.store.balances.reserve(db, req.tenant, amount, req.op.op_id) if amount else 0
+            balance = self.store.balances.reserve(db, req.tenant, amount, ledger(req)) if amount else 0
         if balance is None:
             raise _short(amount)
         return amount
@@ -113,7 +113,7 @@ class Ofapi:
         except Exception:
             self.idempotency.abandon(scope)
             if reserved:
-                self.store.balances.settle(req.tenant, reserved, 0, op.op_id)  # nothing done, nothing charged
+                self.store.balances.settle(req.tenant, reserved, 0, ledger(req))  # nothing done, nothing charged
             raise
 
         cost = outcome.cost
@@ -121,7 +121,7 @@ class Ofapi:
             cost = credits.cost(op, outcome.data, outcome.calls, int(req.headers.get("content-length") or 0))
         paid = reserved + (cost if outcome.paid else 0)
         if cost != paid:
-            used, balance = self.store.balances.settle(req.tenant, paid, cost, op.op_id)
+            used, balance = self.store.balances.settle(req.tenant, paid, cost, ledger(req))
         else:
             used, balance = cost, self.store.balances.balance(req.tenant)
         note = CACHE_HIT if hit is not None else CHARGED if used else FREE
@@ -159,7 +159,7 @@ class Ofapi:
         with self.store.db.tx() as db:
             used = self.store.windows.hit(db, key, minute) if count else self.store.windows.used(key, minute)
             if used <= limit and reserve:
-                balance = self.store.balances.reserve(db, req.tenant, reserve, req.op.op_id)
+                balance = self.store.balances.reserve(db, req.tenant, reserve, ledger(req))
         remaining = limit - used
         headers = {"X-Rate-Limit-Limit-Minute": str(limit), "X-Rate-Limit-Remaining-Minute": str(max(remaining, 0))}
         if remaining < 0:
@@ -189,6 +189,11 @@ class Ofapi:
             "X-OFAPI-Credits-Balance": str(balance),
         }
         return Response(dumps(body), record.status, headers=headers, media_type=record.media_type)
+
+
+def ledger(req: Request) -> tuple[str, str]:
+    """Where a call's credits are booked: its endpoint as OFAPI names it, and its account."""
+    return req.op.path.lstrip("/"), str(req.path_params.get("account") or "")
 
 
 def _short(amount: int) -> ApiError:

@@ -1,3 +1,3 @@
 """OFAPI's own data: what computed operations answer from, without calling OnlyFans."""
 
-from . import accounts, auth_flow, exports, links, postbacks, smart_links, webhooks  # noqa: F401 - registers actions
+from . import accounts, auth_flow, exports, links, postbacks, smart_links, usage, webhooks  # noqa: F401 - registers actions

@@ -1,4 +1,4 @@
-"""Credits: each team's balance and a ledger of what each operation cost per day.
+"""Credits: each team's balance and a ledger of what each endpoint cost per day and account.
 
 A call reserves what it needs before OFAPI contacts OnlyFans (check and debit in one statement,
 so two concurrent calls can never both spend the last credit), then settles once its real cost
@@ -26,7 +26,7 @@ class Balances:
         rows = self.db.rows("SELECT balance FROM balances WHERE tenant = ?", (tenant,))
         return rows[0][0] if rows else self.initial
 
-    def reserve(self, db, tenant: str, amount: int, operation: str) -> int | None:
+    def reserve(self, db, tenant: str, amount: int, where: tuple[str, str]) -> int | None:
         """Inside the caller's transaction: take `amount` if the balance has it. The balance
         after, or None (nothing taken) when it does not."""
         db.execute(
@@ -39,10 +39,10 @@ class Balances:
         ).fetchone()
         if row is None:
             return None
-        self._record(db, tenant, operation, amount, calls=1)
+        self._record(db, tenant, where, amount, calls=1)
         return row[0]
 
-    def settle(self, tenant: str, reserved: int, cost: int, operation: str) -> tuple[int, int]:
+    def settle(self, tenant: str, reserved: int, cost: int, where: tuple[str, str]) -> tuple[int, int]:
         """The call's real cost is `cost`: take the rest (as much as the balance has) or give
         back what was reserved beyond it. (credits used, balance after)."""
         with self.db.tx() as db:
@@ -57,22 +57,23 @@ class Balances:
                     "UPDATE balances SET balance = balance - ? WHERE tenant = ? RETURNING balance", (extra, tenant)
                 ).fetchone()[0]
                 calls = (0 if reserved else 1) if cost else (-1 if reserved else 0)  # a full refund un-counts the call
-                self._record(db, tenant, operation, extra, calls)
+                self._record(db, tenant, where, extra, calls)
         return reserved + extra, balance
 
-    def _record(self, db, tenant: str, operation: str, credits: int, calls: int) -> None:
+    def _record(self, db, tenant: str, where: tuple[str, str], credits: int, calls: int) -> None:
+        """Add to the ledger: `where` is (endpoint, account id or "")."""
         db.execute(
-            "INSERT INTO usage (tenant, day, operation, calls, credits) VALUES (?, ?, ?, ?, ?) "
-            "ON CONFLICT (tenant, day, operation) DO UPDATE SET calls = usage.calls + excluded.calls, "
+            "INSERT INTO usage (tenant, day, endpoint, account, calls, credits) VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (tenant, day, endpoint, account) DO UPDATE SET calls = usage.calls + excluded.calls, "
             "credits = usage.credits + excluded.credits",
-            (tenant, _day(self.clock()), operation, calls, credits),
+            (tenant, _day(self.clock()), *where, calls, credits),
         )
 
-    def usage(self, tenant: str, first_day: str, last_day: str) -> list[tuple[str, str, int, int]]:
-        """(day, operation, calls, credits) of the team between two days, inclusive."""
+    def usage(self, tenant: str, first_day: str, last_day: str) -> list[tuple[str, str, str, int, int]]:
+        """(day, endpoint, account, requests, credits) of the team between two days, inclusive."""
         rows = self.db.rows(
-            "SELECT day, operation, calls, credits FROM usage WHERE tenant = ? AND day >= ? AND day <= ? "
-            "ORDER BY day, operation",
+            "SELECT day, endpoint, account, calls, credits FROM usage WHERE tenant = ? AND day >= ? AND day <= ? "
+            "ORDER BY day, endpoint, account",
             (tenant, first_day, last_day),
         )
         return [tuple(r) for r in rows]

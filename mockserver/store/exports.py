@@ -188,7 +188,7 @@ def start(store, req) -> Answer:
         if doc["status"] != "calculating_credits_completed":
             raise ApiError(409, f"An export can start once its credits are calculated; this one is {doc['status']}.")
         with store.db.tx() as db:  # joins the export's transaction
-            if store.balances.reserve(db, req.tenant, doc["credit_cost"], req.op.op_id) is None:
+            if store.balances.reserve(db, req.tenant, doc["credit_cost"], (req.op.path.lstrip("/"), "")) is None:
                 raise ApiError(402, f"Insufficient credits: this export costs {doc['credit_cost']}.")
 
     def change(doc: dict) -> None:

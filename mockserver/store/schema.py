@@ -30,8 +30,8 @@ CREATE TABLE IF NOT EXISTS accounts (
     body TEXT, created {real} NOT NULL, PRIMARY KEY (tenant, account));
 CREATE TABLE IF NOT EXISTS balances (tenant TEXT PRIMARY KEY, balance BIGINT NOT NULL);
 CREATE TABLE IF NOT EXISTS usage (
-    tenant TEXT NOT NULL, day TEXT NOT NULL, operation TEXT NOT NULL, calls BIGINT NOT NULL,
-    credits BIGINT NOT NULL, PRIMARY KEY (tenant, day, operation));
+    tenant TEXT NOT NULL, day TEXT NOT NULL, endpoint TEXT NOT NULL, account TEXT NOT NULL, calls BIGINT NOT NULL,
+    credits BIGINT NOT NULL, PRIMARY KEY (tenant, day, endpoint, account));
 CREATE TABLE IF NOT EXISTS rate_windows (
     key TEXT NOT NULL, minute BIGINT NOT NULL, used BIGINT NOT NULL, PRIMARY KEY (key, minute));
 CREATE TABLE IF NOT EXISTS idempotency (

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from ..errors import InvalidInput
+from ..errors import ApiError, InvalidInput
 from .actions import Answer, action, body_of, is_http_url, not_found
 from .ids import new_id
 
@@ -209,13 +209,21 @@ def redeliver(store, req) -> Answer:
     if found is None:
         raise not_found("Delivery")
     event, key, body, original = found
-    ident = store.deliveries.enqueue(req.tenant, {**hook, "url": hook["url"]}, event, body, key, again=original)
+    ident = store.deliveries.enqueue(req.tenant, hook, event, body, key, again=original)
     if ident is None:
-        raise InvalidInput({"delivery_id": ["The webhook's delivery queue is full; try again later."]})
+        raise ApiError(409, "The webhook's delivery queue is full; try again once it has drained.")
     if store.dispatcher is not None:
         store.dispatcher.wake()
     return Answer(
-        {"success": True, "message": "Delivery queued.", "delivery_uuid": ident, "redelivered_from": original}
+        {
+            "redelivery_id": ident,
+            "delivery_id": req.path_params["delivery_id"],
+            "webhook_id": hook["id"],
+            "event": event,
+            "idempotency_key": key,
+            "url": hook["url"],
+            "queued_at": _iso(store.clock()),
+        }
     )
 
 
