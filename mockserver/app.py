@@ -18,6 +18,7 @@ from .onlyfans.payloads import PayloadBuilder
 from .onlyfans.render import Renderer
 from .onlyfans.upstream import FakeOnlyFans
 from .onlyfans.world import World
+from .routing import OperationHeader, RoutedOperation, by_specificity
 from .settings import Settings
 from .spec.load import load_spec
 from .spec.operations import build_table
@@ -57,8 +58,11 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
     store.events.start()
 
     app = AsyncApp(__name__, validator_map=_validators())
-    app.add_api(spec, resolver=OperationResolver(ofapi, table), validate_responses=False)
+    # Static path segments before templates, whatever order the spec lists its paths in.
+    app.add_api(by_specificity(spec), resolver=OperationResolver(ofapi, table), validate_responses=False)
     app.add_middleware(BodyLimit, position=MiddlewarePosition.BEFORE_SWAGGER, max_bytes=settings.max_body_bytes)
+    app.add_middleware(OperationHeader, position=MiddlewarePosition.BEFORE_EXCEPTION)
+    app.add_middleware(RoutedOperation, position=MiddlewarePosition.BEFORE_SECURITY)
     for rule, view, methods in admin.routes(ofapi):
         app.add_url_rule(rule, view.__name__, view, methods=methods)
     for exc, handler in HANDLERS:
