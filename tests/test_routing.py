@@ -27,14 +27,16 @@ def _params(spec: dict, op: dict) -> dict:
 
 
 def _segments(spec: dict, path: str, method: str) -> list[tuple[str, str]]:
-    """(kind, text) per segment: static, template or rest (a `format: path` template, which
-    spans the remaining segments)."""
+    """(kind, text) per segment: static, template, number (a numeric template: the router
+    matches digits only there) or rest (a `format: path` template, which spans the remaining
+    segments)."""
     params = _params(spec, spec["paths"][path][method])
     out = []
     for seg in path.strip("/").split("/"):
         if seg.startswith("{"):
             schema = params.get(seg[1:-1], {}).get("schema", {})
-            out.append(("rest" if schema.get("format") == "path" else "template", seg))
+            kind = {"path": "rest"}.get(schema.get("format"), "template")
+            out.append(("number" if schema.get("type") in ("integer", "number") else kind, seg))
         else:
             out.append(("static", seg))
     return out
@@ -50,16 +52,19 @@ def _winner_url(a: list, b: list) -> tuple[int, str] | None:
             if ka == kb:
                 break
             side, longer = (1, b) if ka == "rest" else (0, a)
-            tail = [t if k == "static" else "x1" for k, t in longer[len(url) :]]
+            tail = [t if k == "static" else "1" for k, t in longer[len(url) :]]
             return (side if winner is None else winner), "/" + "/".join(url + tail)
         if ka == kb == "static" and ta != tb:
             return None
+        if "number" in (ka, kb) and "static" in (ka, kb) and not (ta if ka == "static" else tb).isdigit():
+            return None
+        ka, kb = ("template" if k == "number" else k for k in (ka, kb))
         if ka == "static" or kb == "static":
             if winner is None and ka != kb:
                 winner = 0 if ka == "static" else 1
             url.append(ta if ka == "static" else tb)
         else:
-            url.append("x1")
+            url.append("1")
     if len(a) != len(b) or winner is None:
         return None
     return winner, "/" + "/".join(url)
@@ -77,7 +82,7 @@ def overlapping_pairs(spec: dict) -> list[tuple[str, str, str, str]]:
                 continue
             side, url = hit
             win, lose = (pa, pb) if side == 0 else (pb, pa)
-            url = url.replace("/api/x1/", f"/api/{ACCOUNT}/", 1)
+            url = url.replace("/api/1/", f"/api/{ACCOUNT}/", 1)
             found.append(
                 (
                     method.upper(),
@@ -97,6 +102,8 @@ def test_the_spec_has_overlapping_templates_to_check():
     urls = {(m, u) for m, u, _, _ in PAIRS}
     assert ("GET", "/api/webhooks/events") in urls
     assert ("GET", f"/api/{ACCOUNT}/users/list") in urls
+    assert ("GET", f"/api/{ACCOUNT}/users/blocked") in urls
+    assert ("GET", f"/api/{ACCOUNT}/media/download/drm/1") in urls  # against a `format: path` template
     assert len(PAIRS) > 100
 
 

@@ -325,10 +325,16 @@ def path_params(spec: Spec):
 
 @rule("responses")
 def responses(spec: Spec):
-    """A 2xx with a schema (binary content counts) and OFAPI's 401 for a missing key."""
+    """A 2xx with a schema (binary content counts), a 204 (no content), or only a redirect (a 3xx
+    with a `Location` header), and OFAPI's 401 for a missing key."""
     for at, method, path, op in spec.operations():
         bodies = [m for _, r in spec.successes(op) for m in (r.get("content") or {}).values()]
-        if not any(isinstance(m, dict) and m.get("schema") for m in bodies):
+        codes = {str(c): spec.deref(r) or {} for c, r in (op.get("responses") or {}).items()}
+        redirect_only = not spec.successes(op) and any(
+            c.startswith("3") and "Location" in (r.get("headers") or {}) for c, r in codes.items()
+        )
+        no_content = "204" in codes and not codes["204"].get("content")
+        if not (any(isinstance(m, dict) and m.get("schema") for m in bodies) or redirect_only or no_content):
             yield at + ("responses",), f"{method} {path} has no 2xx response with a schema"
         if "401" not in {str(c) for c in op.get("responses") or {}}:
             yield at + ("responses",), f"{method} {path} declares no 401 response"

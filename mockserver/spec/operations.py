@@ -61,8 +61,11 @@ def _envelope_member(schema: dict | None, schemas: dict) -> dict | None:
 
 
 def _success(responses: dict) -> tuple[int, dict]:
-    code = min(int(c) for c in responses if str(c).startswith("2"))
-    return code, responses[str(code)]
+    """The lowest 2xx; for an operation that only redirects (a download service), its 3xx."""
+    codes = [int(c) for c in responses if str(c).startswith("2")] or [
+        int(c) for c in responses if str(c).startswith("3")
+    ]
+    return min(codes), responses[str(min(codes))]
 
 
 def _enrichments(op: dict, body_schema: dict | None, enveloped: bool, schemas: dict) -> tuple[Enrichment, ...]:

@@ -1,3 +1,15 @@
 """OFAPI's own data: what computed operations answer from, without calling OnlyFans."""
 
-from . import accounts, exports, links, postbacks, smart_links, webhooks  # noqa: F401 - registers the x-store actions
+from . import (  # noqa: F401 - registers the x-store actions
+    accounts,
+    banned_words,
+    credentials,
+    exports,
+    links,
+    pixels,
+    postbacks,
+    smart_link_tags,
+    smart_links,
+    summary_categories,
+    webhooks,
+)
