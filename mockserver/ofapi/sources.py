@@ -56,7 +56,8 @@ def live(ofapi, req: Request) -> Outcome:
     """Forward to OnlyFans; the payload passes through unchanged."""
     payload = ofapi.upstream.fetch(req)
     _remember_links(ofapi, req, payload.data)
-    return Outcome(payload.data, calls=1, next_cursor=payload.next_cursor)
+    media_type = req.op.media_type if isinstance(payload.data, bytes) else None
+    return Outcome(payload.data, calls=1, next_cursor=payload.next_cursor, media_type=media_type)
 
 
 @source("hybrid")

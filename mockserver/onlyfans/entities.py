@@ -351,6 +351,8 @@ class EntityMaker:
             "id": code,
             "campaignCode": code,
             "campaignName": f"{rng.choice(self.pools.words)} {rng.choice(self.pools.words)}",
+            "campaignUrl": f"https://onlyfans.com/{self.account['username']}/c{code}",
+            "tags": [],
             "clicksCount": rng.randint(50, 5000),
             "subscribersCount": 0,
             "createdAt": iso(self.ago(rng, 700, 600)),
@@ -360,10 +362,13 @@ class EntityMaker:
     def trial_link(self, i: int) -> dict:
         rng = self.rng("trial", i)
         tid = self.ident(2_000_000, 9_000_000, "trial", i)
+        code = f"{stable_int(self.acct, 'trial', tid):x}"[:10]
         return {
             "_key": f"{self.acct}/trial/{tid}",
             "id": tid,
-            "_code": f"{stable_int(self.acct, 'trial', tid):x}"[:10],
+            "_code": code,
+            "url": f"https://onlyfans.com/{self.account['username']}/trial/{code}",
+            "tags": [],
             "trialLinkName": f"{rng.choice(self.pools.words)} trial",
             "subscribeDays": rng.choice((1, 3, 7, 14, 30)),
             "subscribeCounts": 0,

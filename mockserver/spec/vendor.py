@@ -110,14 +110,14 @@ def schemas_at(roots: list[dict], path: str, schemas: dict, ofapi_fields: bool =
 
 
 def success_schemas(op: dict) -> list[dict]:
-    """The JSON schemas of an operation's 2xx responses."""
+    """The body schemas of an operation's 2xx responses (JSON's, or the one content type's)."""
     out = []
     for code, response in (op.get("responses") or {}).items():
         if str(code).startswith("2"):
             content = (response or {}).get("content") or {}
-            schema = (content.get("application/json") or {}).get("schema")
-            if schema is not None:
-                out.append(schema)
+            for media in sorted(content, key=lambda m: m != "application/json")[:1]:  # JSON first
+                if content[media].get("schema") is not None:
+                    out.append(content[media]["schema"])
     return out
 
 
@@ -170,7 +170,7 @@ def compare(spec: dict, facts: dict) -> Comparison:
         ofapi_fields = key in ours and ours[key][1].get("x-data-source") != "live"
         fields: dict[str, str] = {}
         for status, rows in op["responses"].items():
-            if status.startswith("2"):
+            if status.startswith("2") and status != "204":  # a 204 has no body, whatever the file shows
                 for path, vtype, _cls in rows:
                     fields.setdefault(path, vtype)
         for path, vtype in sorted(fields.items()):
@@ -189,54 +189,42 @@ def compare(spec: dict, facts: dict) -> Comparison:
 
 
 # -- the deviation table -------------------------------------------------------------------
-def _covers(row: dict, diff: FieldDiff) -> bool:
-    if route_key(*row["operation"].split(" ", 1)) != diff.operation:
-        return False
-    target = row.get("field")
-    if target is None:  # the whole operation (not served)
-        return True
-    if diff.differs != row["differs"]:
-        return False
-    if diff.differs == "missing":  # a missing field's own fields are missing too
-        return diff.field == target or diff.field.startswith((target + ".", target + "["))
-    return diff.field == target
+OP_DIFFERENCES = ("not served", "not in the vendor file")
+
+
+def _same_operation(row: dict, key: str) -> bool:
+    return row["operation"] == "*" or route_key(*row["operation"].split(" ", 1)) == key
+
+
+def covers(row: dict, diff: FieldDiff) -> bool:
+    """Whether a field row explains a difference: same operation (`*`: any), and the field
+    itself or one below it (a field that differs in shape differs in its own fields too)."""
+    field = row["field"]
+    return _same_operation(row, diff.operation) and (
+        diff.field == field or diff.field.startswith((field + ".", field + "["))
+    )
 
 
 def audit(comparison: Comparison, deviations: dict) -> tuple[list[str], list[str]]:
     """(differences no row explains, rows that no longer describe a difference)."""
-    op_rows = deviations.get("operations") or []
-    field_rows = deviations.get("fields") or []
-    unexplained, used = [], set()
-    listed_ops = {route_key(*r["operation"].split(" ", 1)): (i, r) for i, r in enumerate(op_rows)}
-    for kind, keys in (
-        ("not served", comparison.missing_operations),
-        ("not in the vendor file", comparison.extra_operations),
-    ):
-        for key in keys:
-            row = listed_ops.get(key)
-            if row is None or row[1]["differs"] != kind:
-                unexplained.append(f"{key}: {kind}")
-            else:
-                used.add(("op", row[0]))
-    missing_ops = set(comparison.missing_operations)
+    op_rows, field_rows = deviations.get("operations") or [], deviations.get("fields") or []
+    actual = {key: "not served" for key in comparison.missing_operations}
+    actual |= {key: "not in the vendor file" for key in comparison.extra_operations}
+    listed = {route_key(*row["operation"].split(" ", 1)): row["differs"] for row in op_rows}
+    unexplained = [f"{key}: {kind}" for key, kind in sorted(actual.items()) if listed.get(key) != kind]
+    stale = [
+        f"{row['operation']}: {row['differs']}"
+        for row in op_rows
+        if actual.get(route_key(*row["operation"].split(" ", 1))) != row["differs"]
+    ]
+    used: set[int] = set()
     for diff in comparison.diffs:
-        if diff.operation in missing_ops:
+        if diff.operation in comparison.missing_operations:
             continue  # explained with its operation
-        hits = [i for i, r in enumerate(field_rows) if _covers(r, diff)]
+        hits = [i for i, row in enumerate(field_rows) if covers(row, diff)]
         if not hits:
             detail = f"vendor {diff.vendor}" + (f", ours {diff.ours}" if diff.ours else "")
             unexplained.append(f"{diff.operation} {diff.field}: {diff.differs} ({detail})")
-        used.update(("field", i) for i in hits)
-    for i, row in enumerate(field_rows):
-        exact = [d for d in comparison.diffs if _covers(row, d) and d.field == row["field"]]
-        if ("field", i) in used and row["differs"] == "type" and exact:
-            d = exact[0]
-            if (str(row.get("vendor")), str(row.get("ours"))) != (d.vendor, d.ours):
-                used.discard(("field", i))
-        elif ("field", i) in used and not exact:
-            used.discard(("field", i))
-    stale = [f"{r['operation']}: {r['differs']}" for i, r in enumerate(op_rows) if ("op", i) not in used]
-    stale += [
-        f"{r['operation']} {r['field']}: {r['differs']}" for i, r in enumerate(field_rows) if ("field", i) not in used
-    ]
+        used.update(hits)
+    stale += [f"{row['operation']} {row['field']}" for i, row in enumerate(field_rows) if i not in used]
     return unexplained, stale
