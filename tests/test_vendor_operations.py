@@ -256,3 +256,43 @@ def test_drm_download_redirects_for_drm_videos_only(app, client):
     vault = client.get(f"/api/{ACCOUNT}/media/vault", headers=ALPHA, params={"limit": 50}).json()["data"]["list"]
     listed = next(m for m in vault if m["id"] == drm["id"])
     assert listed["files"]["full"]["url"] is None  # DRM media have no plain file
+
+
+def test_links_answer_the_shapes_the_vendor_documents(client):
+    links = client.get(f"/api/{ACCOUNT}/tracking-links", headers=ALPHA).json()["data"]["list"]
+    listed = links[0]
+    assert listed["links"]["related"]["subscribers"].startswith("https://")  # a URL, not a count
+    single = client.get(f"/api/{ACCOUNT}/tracking-links/{listed['id']}", headers=ALPHA).json()["data"]
+    assert single["campaignUrl"] == listed["campaignUrl"]
+    assert isinstance(single["tags"], list) and {"total", "spendersCount"} <= set(single["revenue"])
+    trials = client.get(f"/api/{ACCOUNT}/trial-links", headers=ALPHA).json()["data"]["list"]
+    trial = client.get(f"/api/{ACCOUNT}/trial-links/{trials[0]['id']}", headers=ALPHA).json()["data"]
+    assert trial["url"] == trials[0]["url"] and isinstance(trial["tags"], list) and "total" in trial["revenue"]
+    shared = client.get(f"/api/{ACCOUNT}/shared-tracking-links", headers=ALPHA).json()["data"]["list"]
+    assert all("campaignUrl" in link and isinstance(link["tags"], list) for link in shared)
+
+
+def test_video_messages_carry_their_drm_files(app, client):
+    world = app.ofapi.world.account(ACCOUNT)
+    chat = next(
+        c for c in world.chats if any(m["files"].get("drm") for msg in world.messages[c["id"]] for m in msg["media"])
+    )
+    messages = client.get(f"/api/{ACCOUNT}/chats/{chat['id']}/messages", headers=ALPHA, params={"limit": 50}).json()
+    media = [m for message in messages["data"] for m in message["media"]]
+    protected = [m for m in media if m["files"]["drm"]]
+    assert protected and all(m["type"] == "video" and m["files"]["full"]["url"] is None for m in protected)
+    assert {"hls", "dash"} <= set(protected[0]["files"]["drm"]["manifest"])
+    assert all(m["files"]["drm"] is None for m in media if m["type"] == "photo")
+
+
+def test_payout_transactions_are_not_an_operation_of_the_current_file(client):
+    """Documented in 2025, absent from the vendor file the mock follows: an unknown path."""
+    r = client.get(f"/api/{ACCOUNT}/payouts/transactions", headers=ALPHA)
+    assert r.status_code == 404 and "X-Mock-Operation" not in r.headers
+
+
+def test_a_word_where_a_message_id_goes_is_not_a_message(client):
+    """No operation lists a chat's pinned messages; `pinned` is not a message id either."""
+    r = client.get(f"/api/{ACCOUNT}/chats/123/messages/pinned", headers=ALPHA)
+    assert r.status_code == 422 and list(r.json()["errors"]) == ["message_id"]
+    assert client.get(f"/api/{ACCOUNT}/chats/123/messages/456", headers=ALPHA).status_code == 200
