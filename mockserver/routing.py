@@ -27,12 +27,13 @@ def _rank(segment: str, spanning: set[str]) -> int:
 def _spanning(item: dict, parameters: dict) -> set[str]:
     """Path parameters of a path item declared `format: path` (they match across `/`)."""
     names = set()
-    for op in item.values():
-        for param in op.get("parameters", []) if isinstance(op, dict) else ():
-            if "$ref" in param:
-                param = parameters.get(param["$ref"].rsplit("/", 1)[1], {})
-            if param.get("in") == "path" and param.get("schema", {}).get("format") == "path":
-                names.add(param["name"])
+    declared = [*item.get("parameters", [])]  # the path item's own, then each operation's
+    declared += [p for op in item.values() if isinstance(op, dict) for p in op.get("parameters", [])]
+    for param in declared:
+        if "$ref" in param:
+            param = parameters.get(param["$ref"].rsplit("/", 1)[1], {})
+        if param.get("in") == "path" and param.get("schema", {}).get("format") == "path":
+            names.add(param["name"])
     return names
 
 

@@ -296,3 +296,18 @@ def test_a_word_where_a_message_id_goes_is_not_a_message(client):
     r = client.get(f"/api/{ACCOUNT}/chats/123/messages/pinned", headers=ALPHA)
     assert r.status_code == 422 and list(r.json()["errors"]) == ["message_id"]
     assert client.get(f"/api/{ACCOUNT}/chats/123/messages/456", headers=ALPHA).status_code == 200
+
+
+def test_a_deleted_smart_link_takes_its_tags_along(client):
+    link = client.post(
+        "/api/smart-links", headers=ALPHA, json={"account_id": ACCOUNT, "link_type": "tracking_link", "name": "Gone"}
+    ).json()["data"]["id"]
+    client.post(f"/api/smart-links/{link}/tags", headers=ALPHA, json={"tags": ["orphan"]})
+    assert (
+        "orphan" in client.get("/api/link-tags", headers=ALPHA, params={"type": "smart_links"}).json()["data"]["tags"]
+    )
+    client.delete(f"/api/smart-links/{link}", headers=ALPHA)
+    assert (
+        "orphan"
+        not in client.get("/api/link-tags", headers=ALPHA, params={"type": "smart_links"}).json()["data"]["tags"]
+    )
