@@ -19,6 +19,7 @@ from .onlyfans.payloads import PayloadBuilder
 from .onlyfans.render import Renderer
 from .onlyfans.upstream import FakeOnlyFans
 from .onlyfans.world import World, load_fixtures
+from .routing import OperationHeader, RoutedOperation, by_specificity
 from .settings import Settings
 from .spec.load import load_spec
 from .spec.operations import build_table
@@ -58,7 +59,13 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
     store.dispatcher.start()
 
     app = AsyncApp(__name__, middlewares=middlewares())
-    app.add_api(spec, resolver=OperationResolver(ofapi, table), validate_responses=False, uri_parser_class=RawURIParser)
+    # Static path segments before templates, whatever order the spec lists its paths in.
+    app.add_api(
+        by_specificity(spec),
+        resolver=OperationResolver(ofapi, table),
+        validate_responses=False,
+        uri_parser_class=RawURIParser,
+    )
     app.add_middleware(LoopGuard, position=MiddlewarePosition.BEFORE_EXCEPTION, header=LOOP_HEADER)
     app.add_middleware(Journaling, position=MiddlewarePosition.BEFORE_EXCEPTION, ofapi=ofapi)
     app.add_middleware(
@@ -67,6 +74,8 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
         max_bytes=settings.max_body_bytes,
         max_json_bytes=settings.max_json_body_bytes,
     )
+    app.add_middleware(OperationHeader, position=MiddlewarePosition.BEFORE_EXCEPTION)
+    app.add_middleware(RoutedOperation, position=MiddlewarePosition.BEFORE_SECURITY)
     for rule, view, methods in admin.routes(ofapi):
         app.add_url_rule(rule, view.__name__, view, methods=methods)
     for exc, handler in HANDLERS:

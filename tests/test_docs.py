@@ -122,3 +122,15 @@ def test_html_shows_parameters_body_and_response_fields(html):
     assert "<h4>Parameters</h4>" in body and "<code>chat_id</code>" in body
     assert "Request body <code>application/json</code>" in body and "<code>text</code>" in body
     assert "<h4>Response 200" in body and "<code>_meta</code>" in body
+
+
+def test_vendor_deviations_page_lists_every_row_of_the_table(out):
+    import yaml
+
+    text = (out / "vendor-deviations.md").read_text(encoding="utf-8")
+    table = yaml.safe_load((ROOT / "openapi" / "deviations.yaml").read_text(encoding="utf-8"))
+    for row in table["operations"]:
+        assert f"| `{row['operation']}` | {row['differs']} |" in text
+    for row in table["fields"]:
+        assert f"| `{row['operation']}` | `{row['field']}` |" in text
+    assert re.search(r"Vendor operations served: \d+ of 294\.", text)

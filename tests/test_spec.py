@@ -35,7 +35,7 @@ def test_spec_is_valid_openapi(spec):
 def test_spec_matches_endpoint_table_row_for_row(spec):
     ours = sorted((m, p, op["x-data-source"]) for m, p, op in operations(spec))
     table = sorted((r["method"], r["path"], r["x-data-source"]) for r in ROWS)
-    assert len(table) == 273
+    assert len(table) == 301
     assert ours == table
 
 
@@ -48,7 +48,7 @@ def test_operation_ids_are_unique_camel_case(spec):
 def test_every_operation_declares_success_and_ofapi_errors(spec):
     for method, path, op in operations(spec):
         codes = set(op["responses"])
-        assert any(c.startswith("2") for c in codes), (method, path)
+        assert any(c.startswith("2") for c in codes) or "302" in codes, (method, path)  # a redirect-only download
         assert {"401", "404", "422", "429"} <= codes, (method, path)
         assert op.get("tags"), (method, path)
 

@@ -1,12 +1,15 @@
 """`ofapi-mock docs`: documents generated from the spec (and, for the seed's spellings, the
-endpoint table beside it): the data-sources page in Markdown and an offline HTML reference."""
+endpoint table beside it): the data-sources page in Markdown, an offline HTML reference, and
+(when the vendor facts and the deviation table sit beside the spec) where the mock differs
+from the vendor's file."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from ..spec import vendor
 from ..spec.load import load_spec
-from . import datasources, reference
+from . import datasources, deviations, reference
 from .model import read_table
 
 
@@ -20,6 +23,12 @@ def generate(spec_path: str | Path, out: str | Path, table: str | Path | None = 
         out / "endpoint-data-sources.md": datasources.page(spec, rows or None),
         out / "index.html": reference.page(spec),
     }
+    facts, table_of_deviations = spec_path.with_name("vendor-facts.json"), spec_path.with_name("deviations.yaml")
+    if facts.exists() and table_of_deviations.exists():
+        known = vendor.load_facts(facts)
+        comparison = vendor.compare(spec, known)
+        listed = vendor.load_deviations(table_of_deviations)
+        written[out / "vendor-deviations.md"] = deviations.page(listed, comparison, len(known["operations"]))
     for path, text in written.items():
         path.write_text(text, encoding="utf-8")
     return list(written)

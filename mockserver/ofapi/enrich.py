@@ -114,12 +114,9 @@ def link_revenue(obj: dict, ctx: Context) -> dict:
 
 @rule("campaign_url")
 def campaign_url(obj: dict, ctx: Context) -> dict:
-    """The full campaign URL, prefixed with the creator's profile URL."""
-    profile = f"https://onlyfans.com/{ctx.world.creator['username']}"
-    if ctx.collection == "tracking_links":
-        return {"campaignUrl": f"{profile}/c{obj.get('campaignCode', obj.get('id'))}"}
-    code = ctx.world.entity("trial_links", obj.get("id")).get("_code", obj.get("id"))
-    return {"url": f"{profile}/trial/{code}"}
+    """The full campaign URL, prefixed with the creator's profile URL (the link's own, in the world)."""
+    field = "campaignUrl" if ctx.collection == "tracking_links" else "url"
+    return {field: ctx.world.entity(ctx.collection, obj.get("id"))[field]}
 
 
 @rule("engagement_stats")

@@ -3,6 +3,7 @@ streamed from OnlyFans (credits per MB) while it keeps a copy for next time."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import timedelta
 from urllib.parse import unquote
@@ -16,6 +17,7 @@ from .sources import Outcome, behaviour
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 _COLLAPSED_SCHEME = re.compile(r"^(https?):/(?!/)")
 SCRAPE_LIFETIME = timedelta(minutes=5)
+DRM_SERVICE = "https://dl.fansapi.com"
 
 
 def requested_url(req: Request) -> str:
@@ -80,6 +82,22 @@ def download(ofapi, req: Request) -> Outcome:
     )
 
 
+@behaviour("drm-download")
+def drm_download(ofapi, req: Request) -> Outcome:
+    """A DRM-protected vault video: OFAPI obtains the license from OnlyFans and redirects to its
+    download service, which streams the decrypted MP4 (charged per MB, like any download)."""
+    account, media_id = req.path_params["account"], str(req.path_params["media_id"])
+    media = ofapi.world.account(account).entity("media", media_id)
+    if not media.get("files", {}).get("drm"):
+        message = f"Media {media_id} is not DRM-protected. Use the regular media download endpoint instead."
+        raise InvalidInput({"media_id": [message]})
+    cost = file_cost(media["files"]["full"]["size"])
+    ofapi.require_credits(req.api_key, cost)
+    ticket = hashlib.sha256(f"{account}/{media_id}/{req.api_key}".encode()).hexdigest()[:32]
+    location = f"{DRM_SERVICE}/drm/{account}/{media_id}.mp4?ticket={ticket}"
+    return Outcome(b"", calls=1, cost=cost, status=302, headers={"Location": location})
+
+
 @behaviour("media-scrape")
 def scrape(ofapi, req: Request) -> Outcome:
     """A temporary URL for a file on OFAPI's CDN: free when already cached."""
@@ -89,6 +107,9 @@ def scrape(ofapi, req: Request) -> Outcome:
     elif body.get("media_id") is not None:
         files = ofapi.world.account(req.path_params["account"]).entity("media", body["media_id"])["files"]
         url = files.get(body.get("file_type") or "full", files["full"])["url"]
+        if url is None:  # a DRM-protected video has no plain file
+            message = "This media is DRM-protected; download it with GET /{account}/media/download/drm/{media_id}."
+            raise InvalidInput({"media_id": [message]})
     else:
         raise InvalidInput({"url": ["The url field is required when media id is not present."]})
     key = cdn.file_key(url)

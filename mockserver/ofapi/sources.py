@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..onlyfans.payloads import Request
+from ..store.actions import ACTIONS
 from .enrich import Context, enrich
 
 
@@ -56,7 +57,8 @@ def live(ofapi, req: Request) -> Outcome:
     """Forward to OnlyFans; the payload passes through unchanged."""
     payload = ofapi.upstream.fetch(req)
     _remember_links(ofapi, req, payload.data)
-    return Outcome(payload.data, calls=1, next_cursor=payload.next_cursor)
+    media_type = req.op.media_type if isinstance(payload.data, bytes) else None
+    return Outcome(payload.data, calls=1, next_cursor=payload.next_cursor, media_type=media_type)
 
 
 @source("hybrid")
@@ -79,12 +81,8 @@ def hybrid(ofapi, req: Request) -> Outcome:
 @source("computed")
 def computed(ofapi, req: Request) -> Outcome:
     """Answer from OFAPI's own data; OnlyFans is never called."""
+    if req.op.data_schema is None and not req.op.binary:  # no body (204): the action's effect is the answer
+        answer = ACTIONS[req.op.store["action"]](ofapi.store, req)
+        return Outcome(b"", calls=0, cost=answer.cost or 0)
     payload = ofapi.store.answer(req)
     return Outcome(payload.data, calls=0, cost=payload.cost, next_cursor=payload.next_cursor, paid=payload.paid)
-
-
-@behaviour("stored")
-def stored(ofapi, req: Request) -> Outcome:
-    """OFAPI's own resource although the seed's rule classifies it live (smart-link
-    postbacks): answered from the store like a computed operation."""
-    return computed(ofapi, req)

@@ -54,6 +54,26 @@ def cdn_url(rng: random.Random, owner: int, width: int, height: int, *, ext: str
     )
 
 
+def protect(media: dict, rng: random.Random) -> None:
+    """Make a video DRM-protected (Widevine), as OnlyFans serves such files: no plain `full`
+    URL, but HLS and DASH manifests with the signed CloudFront cookies that open them."""
+    digest = f"{rng.getrandbits(128):032x}"
+    path = f"files/{digest[0]}/{digest[:2]}/{digest}/{digest}"
+    signed = {
+        "CloudFront-Policy": f"{rng.getrandbits(256):064x}",
+        "CloudFront-Signature": f"{rng.getrandbits(256):064x}",
+        "CloudFront-Key-Pair-Id": "APKAMOCKOFAPI0000000",
+    }
+    media["files"]["full"]["url"] = None
+    media["files"]["drm"] = {
+        "manifest": {
+            "hls": f"https://cdn3.onlyfans.com/hls/{path}.m3u8",
+            "dash": f"https://cdn3.onlyfans.com/dash/{path}.mpd",
+        },
+        "signature": {"hls": dict(signed), "dash": dict(signed)},
+    }
+
+
 def portrait(rng: random.Random, owner: int) -> dict:
     """A profile's pictures on the OnlyFans CDN: avatar, header and avatar thumbnails."""
     return {
@@ -219,7 +239,7 @@ class EntityMaker:
         owner = self.account["onlyfans_id"]
         w, h = rng.choice(((1080, 1350), (1920, 1080), (3840, 5760), (1200, 1600)))
         full = cdn_url(rng, owner, w, h, ext="mp4" if video else "jpg")
-        return {
+        item = {
             "_key": f"{self.acct}/media/{mid}",
             "id": mid,
             "type": "video" if video else "photo",
@@ -234,9 +254,13 @@ class EntityMaker:
                 "thumb": {"url": cdn_url(rng, owner, 300, 300, thumbs=True), "width": 300, "height": 300},
                 "preview": {"url": cdn_url(rng, owner, 960, 1280, thumbs=True), "width": 960, "height": 1280},
                 "squarePreview": {"url": cdn_url(rng, owner, 960, 960, thumbs=True), "width": 960, "height": 960},
+                "drm": None,
             },
             "videoSources": {"240": cdn_url(rng, owner, 426, 240, ext="mp4"), "720": full} if video else {},
         }
+        if video and self.rng("drm", i).random() < 0.5:
+            protect(item, self.rng("drm", i, "files"))
+        return item
 
     def message(self, n: int, fan: dict, at: datetime, vault: list[dict], ident=None) -> dict:
         rng = self.rng("message", fan["id"], n)
@@ -327,6 +351,8 @@ class EntityMaker:
             "id": code,
             "campaignCode": code,
             "campaignName": f"{rng.choice(self.pools.words)} {rng.choice(self.pools.words)}",
+            "campaignUrl": f"https://onlyfans.com/{self.account['username']}/c{code}",
+            "tags": [],
             "clicksCount": rng.randint(50, 5000),
             "subscribersCount": 0,
             "createdAt": iso(self.ago(rng, 700, 600)),
@@ -336,10 +362,13 @@ class EntityMaker:
     def trial_link(self, i: int) -> dict:
         rng = self.rng("trial", i)
         tid = self.ident(2_000_000, 9_000_000, "trial", i)
+        code = f"{stable_int(self.acct, 'trial', tid):x}"[:10]
         return {
             "_key": f"{self.acct}/trial/{tid}",
             "id": tid,
-            "_code": f"{stable_int(self.acct, 'trial', tid):x}"[:10],
+            "_code": code,
+            "url": f"https://onlyfans.com/{self.account['username']}/trial/{code}",
+            "tags": [],
             "trialLinkName": f"{rng.choice(self.pools.words)} trial",
             "subscribeDays": rng.choice((1, 3, 7, 14, 30)),
             "subscribeCounts": 0,

@@ -83,6 +83,8 @@ class PayloadBuilder:
 
     # -- request time ----------------------------------------------------------------
     def build(self, req: Request) -> Payload:
+        if req.op.op_id not in self.plans:  # no JSON body: OnlyFans answers with an empty text
+            return Payload(b"")
         op, plan = req.op, self.plans[req.op.op_id]
         world = self.world.account(req.path_params.get("account") or next(iter(self.world.accounts)))
         key = "|".join((op.op_id, *(f"{k}={v}" for k, v in sorted(req.path_params.items()))))

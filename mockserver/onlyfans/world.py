@@ -72,6 +72,7 @@ class AccountWorld:
         self.tracking_links = [make.tracking_link(i) for i in range(sizes["tracking_links"])]
         self.trial_links = [make.trial_link(i) for i in range(sizes["trial_links"])]
         self._attribute_fans(make.rng("attribution"))
+        self._block_some(make.rng("blocking"))
         self.transactions = sorted(
             (t for fan in self.fans for t in make.earnings(fan)), key=lambda t: t["createdAt"], reverse=True
         )
@@ -109,6 +110,15 @@ class AccountWorld:
                 link["claimCounts"] += 1 + (rng.random() < 0.3)
                 fan["_source"] = ("trial_links", link["id"])
 
+    def _block_some(self, rng: random.Random) -> None:
+        """A tenth of the fans are blocked and another tenth restricted (every view shows it)."""
+        picked = (
+            [f["id"] for f in rng.sample(self.fans, k=2 * max(1, len(self.fans) // 10))] if len(self.fans) > 1 else []
+        )
+        half = len(picked) // 2
+        for fan in self.fans:
+            fan["isBlocked"], fan["isRestricted"] = fan["id"] in picked[:half], fan["id"] in picked[half:]
+
     # -- collections -----------------------------------------------------------------
     @cached_property
     def lists(self) -> dict[str, list[dict]]:
@@ -118,6 +128,8 @@ class AccountWorld:
             "expired_fans": [f for f in self.fans if not f["subscribedOn"]],
             "latest_fans": sorted(self.fans, key=lambda f: f["subscribedOnData"]["subscribeAt"], reverse=True),
             "top_fans": sorted(self.fans, key=lambda f: f["subscribedOnData"]["totalSumm"], reverse=True),
+            "blocked_users": [f for f in self.fans if f["isBlocked"]],
+            "restricted_users": [f for f in self.fans if f["isRestricted"]],
             "chats": self.chats,
             "messages": [m for chat in self.chats for m in self.messages[chat["id"]]],
             "media": self.media,

@@ -325,10 +325,16 @@ def path_params(spec: Spec):
 
 @rule("responses")
 def responses(spec: Spec):
-    """A 2xx with a schema (binary content counts) and OFAPI's 401 for a missing key."""
+    """A 2xx with a schema (binary content counts), a 204 (no content), or only a redirect (a 3xx
+    with a `Location` header), and OFAPI's 401 for a missing key."""
     for at, method, path, op in spec.operations():
         bodies = [m for _, r in spec.successes(op) for m in (r.get("content") or {}).values()]
-        if not any(isinstance(m, dict) and m.get("schema") for m in bodies):
+        codes = {str(c): spec.deref(r) or {} for c, r in (op.get("responses") or {}).items()}
+        redirect_only = not spec.successes(op) and any(
+            c.startswith("3") and "Location" in (r.get("headers") or {}) for c, r in codes.items()
+        )
+        no_content = "204" in codes and not codes["204"].get("content")
+        if not (any(isinstance(m, dict) and m.get("schema") for m in bodies) or redirect_only or no_content):
             yield at + ("responses",), f"{method} {path} has no 2xx response with a schema"
         if "401" not in {str(c) for c in op.get("responses") or {}}:
             yield at + ("responses",), f"{method} {path} declares no 401 response"
@@ -416,6 +422,52 @@ def endpoint_table(spec: Spec):
     for key, (line, _) in table.items():
         if key not in ops:
             yield At(spec.table, line), f"{key[0]} {key[1]} is in the table but not in the spec"
+
+
+def _allof_props(spec: Spec, part) -> dict:
+    """The properties an allOf part declares (through `$ref` and nested allOf)."""
+    part = spec.deref(part) or {}
+    out: dict = {}
+    for sub in part.get("allOf") or ():
+        out.update(_allof_props(spec, sub))
+    out.update(part.get("properties") or {})
+    return out
+
+
+def _kind(spec: Spec, schema) -> tuple[str | None, bool]:
+    schema = spec.deref(schema) or {}
+    kind = schema.get("type") or ("object" if "properties" in schema or "allOf" in schema else None)
+    return kind, bool(schema.get("nullable"))
+
+
+def _allofs(node, at: tuple = ()) -> Iterator[tuple[tuple, list]]:
+    if isinstance(node, dict):
+        if isinstance(node.get("allOf"), list):
+            yield at, node["allOf"]
+        for key, value in node.items():
+            yield from _allofs(value, at + (key,))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _allofs(value, at + (i,))
+
+
+@rule("allof-types")
+def allof_types(spec: Spec):
+    """allOf is a conjunction: a property two parts declare must accept the values of both (the
+    mock renders the later part's, a validator checks every part): a later integer narrows an
+    earlier number; anything else that differs fails one part."""
+    for at, parts in _allofs(spec.doc):
+        seen: dict = {}
+        for i, part in enumerate(parts):
+            for name, sub in _allof_props(spec, part).items():
+                if name in seen:
+                    (a, a_null), (b, b_null) = _kind(spec, seen[name]), _kind(spec, sub)
+                    where = at + ("allOf", i, "properties", name)
+                    if a and b and a != b and (a, b) != ("number", "integer"):
+                        yield where, f"property {name!r} is {b} here but {a} in an earlier allOf part"
+                    elif a and b and b_null and not a_null:
+                        yield where, f"property {name!r} is nullable here but not in an earlier allOf part"
+                seen[name] = sub
 
 
 @rule("behaviours")

@@ -31,7 +31,7 @@ class Operation:
     body_schema: dict | None  # the success JSON schema (None: binary or empty)
     enveloped: bool  # body is {data, _meta[, _pagination]}
     paginated: bool  # body carries _pagination
-    binary: bool  # the success body is a file, not JSON
+    binary: bool  # the success body is not JSON (a file, or text)
     enrichments: tuple[Enrichment, ...] = ()  # x-enrichment, applied in order
     behaviour: str | None = None  # x-behaviour: a registered special behaviour (media download …)
     credits: str | None = None  # x-credits: per-result | per-mb (default: by data source)
@@ -41,6 +41,7 @@ class Operation:
     sync_links: str | None = None  # x-sync-links: OFAPI keeps the links this live list shows (stored inventory)
     query_defaults: dict = field(default_factory=dict)
     path_params: tuple[str, ...] = ()
+    media_type: str | None = None  # the success body's content type
 
     @property
     def data_schema(self) -> dict | None:
@@ -61,8 +62,11 @@ def _envelope_member(schema: dict | None, schemas: dict) -> dict | None:
 
 
 def _success(responses: dict) -> tuple[int, dict]:
-    code = min(int(c) for c in responses if str(c).startswith("2"))
-    return code, responses[str(code)]
+    """The lowest 2xx; for an operation that only redirects (a download service), its 3xx."""
+    codes = [int(c) for c in responses if str(c).startswith("2")] or [
+        int(c) for c in responses if str(c).startswith("3")
+    ]
+    return min(codes), responses[str(min(codes))]
 
 
 def _enrichments(op: dict, body_schema: dict | None, enveloped: bool, schemas: dict) -> tuple[Enrichment, ...]:
@@ -116,5 +120,6 @@ def build_table(spec: dict) -> dict[str, Operation]:
                     if p["in"] == "query" and "default" in p.get("schema", {})
                 },
                 path_params=tuple(p["name"] for p in resolved if p["in"] == "path"),
+                media_type=next(iter(content), None),
             )
     return table

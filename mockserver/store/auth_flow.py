@@ -38,7 +38,8 @@ def _profile(email: str, name: str) -> dict:
     return {"username": username, "name": name or username, "display_name": name or username, "email": email}
 
 
-def _attempt_doc(store, req, email: str, name: str, **extra) -> dict:
+def new_attempt(store, email: str, name: str, **extra) -> dict:
+    """A connect attempt, as the poll (`auth.poll`) then drives it."""
     return {
         "id": new_id("att_"),
         "email": email,
@@ -55,7 +56,7 @@ def _attempt_doc(store, req, email: str, name: str, **extra) -> dict:
     }
 
 
-def _polling_url(store, req, attempt_id: str) -> str:
+def polling_url(req, attempt_id: str) -> str:
     return f"{req.base_url}/api/authenticate/{attempt_id}"
 
 
@@ -68,9 +69,8 @@ def start(store, req) -> Answer:
         if body.get("auth_type", "email_password") == "email_password"
         else {"needs_otp": False}
     )
-    doc = _attempt_doc(
+    doc = new_attempt(
         store,
-        req,
         email,
         str(body.get("name") or email),
         outcome="ok" if login else "wrong_password",
@@ -80,7 +80,7 @@ def start(store, req) -> Answer:
     answer = {
         "attempt_id": doc["id"],
         "message": "Authentication started.",
-        "polling_url": _polling_url(store, req, doc["id"]),
+        "polling_url": polling_url(req, doc["id"]),
     }
     if body.get("auth_type") == "mobile_app":
         answer["mobile_auth_session_deeplink"] = f"onlyfans://auth/{doc['id']}"
@@ -196,14 +196,12 @@ def reauthenticate(store, req) -> Answer:
     known = next((a for a in connected_accounts(store, req.tenant) if a["id"] == account), None)
     if known is None:
         raise InvalidInput({"account_id": ["The selected account id is invalid."]})
-    doc = _attempt_doc(
-        store, req, known.get("onlyfans_email", ""), known["display_name"], reconnect=True, account_id=account
-    )
+    doc = new_attempt(store, known.get("onlyfans_email", ""), known["display_name"], reconnect=True, account_id=account)
     store.docs.insert(ATTEMPT, doc, req.tenant)
     return Answer(
         {
             "success": True,
             "message": "Re-authentication started.",
-            "polling_url": _polling_url(store, req, doc["id"]),
+            "polling_url": polling_url(req, doc["id"]),
         }
     )

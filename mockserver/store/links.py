@@ -18,7 +18,7 @@ NAMESPACES = {
 def _link(req) -> tuple[str, str, str]:
     collection = req.op.store["collection"]
     link_id = next(str(v) for k, v in req.path_params.items() if k.endswith("link_id"))
-    return req.path_params["account"], collection, link_id
+    return req.path_params.get("account", ""), collection, link_id  # smart links are team-level
 
 
 def _tags(store, req) -> dict:

@@ -1,6 +1,6 @@
 """Smart-link postbacks: OFAPI's own resource (team-level, never an OnlyFans call), kept in the
-store with full CRUD. The seed does not list them, so `endpoints.tsv` keeps its rule's `live`
-for `x-data-source`; the spec's `x-behaviour: stored` says how the mock really answers."""
+store with full CRUD. The seed predates them; they cannot exist on OnlyFans, so they are
+`computed` (`openapi/endpoints.tsv` says why)."""
 
 from __future__ import annotations
 

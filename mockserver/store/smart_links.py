@@ -182,6 +182,11 @@ def get(store, req) -> Answer:
 def delete(store, req) -> Answer:
     _get(store, req)
     store.docs.delete(KIND, req.path_params["smart_link_id"], req.tenant)
+    with store.db.tx() as db:  # its tags go with it (`/link-tags` counts only live links)
+        db.execute(
+            "DELETE FROM link_tags WHERE tenant = ? AND collection = 'smart_links' AND link_id = ?",
+            (req.tenant, req.path_params["smart_link_id"]),
+        )
     return Answer({"success": True})
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from ..errors import ApiError, InvalidInput
+from ..onlyfans.entities import stable_int
 from .actions import Answer, action, body_of, is_http_url, not_found
 from .ids import new_id
 
@@ -141,47 +142,75 @@ def events(store, req) -> Answer:
     return Answer([{"value": name, "description": text} for name, text in EVENTS.items()])
 
 
+def _person(fan: dict) -> dict:
+    return {"id": fan["id"], "username": fan["username"], "name": fan["name"]}
+
+
+def _message(world, mine: bool | None = None, paid: bool = False) -> dict:
+    """A message from the account's chats (the creator's own, a fan's, or a paid one)."""
+    messages = [m for chat in world.chats for m in world.messages[chat["id"]]]
+    found = next((m for m in messages if mine in (None, m["isSentByMe"]) and (m["price"] or not paid)), messages[0])
+    body = {k: v for k, v in found.items() if not k.startswith("_") and k != "media"}
+    media = [{k: v for k, v in item.items() if not k.startswith("_")} for item in found.get("media", ())]
+    return body | {"fromUser": {k: v for k, v in found["fromUser"].items() if not k.startswith("_")}, "media": media}
+
+
 def example_payload(store, event: str, account_id: str) -> dict:
-    """What a delivery of `event` carries (the message and upload ones from the world)."""
+    """What a delivery of `event` carries, built from the account's world: OnlyFans objects
+    (a message, a fan, a transaction) for OnlyFans events, OFAPI's own rows for the others."""
     world = store.world.account(account_id)
-    if event.startswith("accounts."):
+    group, _, what = event.partition(".")
+    fan = world.fans[0]
+    if group == "accounts":
         payload = {
-            "state": "authenticated",
+            "state": "disconnected" if what == "disconnected" else "authenticated",
             "progress": "started",
             "latestAuthAttempt": {
-                "started_at": _iso(store.clock()),
+                "started_at": world.now.isoformat(),
                 "completed_at": None,
                 "success": False,
-                "error_message": None,
-                "needs_otp": event == "accounts.otp_code_required",
-                "needs_face_otp": event == "accounts.face_otp_required",
-                "otp_phone_ending": None,
+                "error_message": "The email or password is incorrect." if what == "authentication_failed" else None,
+                "needs_otp": what == "otp_code_required",
+                "needs_face_otp": what == "face_otp_required",
+                "otp_phone_ending": "42" if what == "otp_code_required" else None,
             },
         }
-        if event == "accounts.connected":
+        if what == "connected":
             payload["client_reference_id"] = None
         return payload
-    if event.startswith("messages."):
-        message = world.messages[world.chats[0]["id"]][0]
-        return {k: v for k, v in message.items() if not k.startswith("_") and k != "media"} | {"media": []}
-    if event.startswith("subscriptions."):
-        fan = world.fans[0]
-        return {
-            "user": {"id": fan["id"], "username": fan["username"], "name": fan["name"]},
-            "subscribedAt": fan["subscribedOnData"]["subscribeAt"],
-            "price": 9.99,
-        }
-    if event.startswith("data_exports."):
-        return {"id": new_id(), "status": event.split(".", 1)[1], "type": "transactions"}
-    return {"user": {"id": world.fans[0]["id"]}, "createdAt": _iso(store.clock())}
+    if group == "messages":
+        return _message(world, mine={"received": False, "sent": True}.get(what), paid=what == "ppv.unlocked")
+    if group == "subscriptions":
+        data = fan["subscribedOnData"]
+        at = data["renewedAt"] if what == "renewed" and data["renewedAt"] else data["subscribeAt"]
+        ident = stable_int(account_id, "subscription", fan["id"]) % 10**9
+        return {"id": ident, "user": _person(fan), "price": data["price"], "subscribedAt": at}
+    if group == "users":
+        return {"user": _person(fan), "chatId": fan["id"], "isTyping": True}
+    if group == "posts":
+        post = world.posts[0]
+        return {"user": _person(fan), "post": {"id": post["id"], "likesCount": post.get("likesCount", 0)}}
+    if group == "media_uploads":
+        prefixed = f"ofapi_media_{stable_int(account_id, 'upload') % 16**32:032x}"
+        if what == "failed":
+            return {
+                "status": "failed",
+                "prefixed_id": prefixed,
+                "error": "Failed to download file from the provided URL.",
+            }
+        media = {k: v for k, v in world.media[0].items() if not k.startswith("_")}
+        return {"status": "completed", "prefixed_id": prefixed, "media": media, "credits_used": 1}
+    ident = f"data_export_{stable_int(account_id, 'export') % 36**12:012x}"
+    return {"id": ident, "status": what, "type": "transactions", "account_ids": [account_id]}
 
 
 @action("webhooks.example")
 def example(store, req) -> Answer:
+    """An example delivery; team-wide (`/api/webhooks/…`) it speaks for the first fixture account."""
     event = req.path_params["webhookEventType"]
     if event not in EVENTS:
         raise not_found("Event type")
-    account = req.path_params["account"]
+    account = req.path_params.get("account") or store.world.connected[0]["id"]
     return Answer({"event": event, "account_id": account, "payload": example_payload(store, event, account)})
 
 
