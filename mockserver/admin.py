@@ -1,5 +1,6 @@
 """The mock's own endpoints, under `/_mock/` (not part of OFAPI, not in the spec):
 
+GET  /_mock/info                    {"ofapi_mock": true, "version", "seed", "store"}: this is the mock
 POST /_mock/reset    {"seed": N}?   forget every stored resource (and start a new world)
 GET  /_mock/journal  ?limit=&kind=  recent requests (with their upstream calls) and deliveries
 POST /_mock/events   {"event", "account_id", "payload"?, "api_key"?}  simulate an OnlyFans event
@@ -12,6 +13,7 @@ import json
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from . import __version__
 from .store.webhooks import EVENTS, example_payload
 
 
@@ -31,6 +33,10 @@ def _error(status: int, field: str, message: str) -> JSONResponse:
 
 
 def routes(ofapi):
+    async def info(request: Request):
+        store = ofapi.settings.store_path
+        return JSONResponse({"ofapi_mock": True, "version": __version__, "seed": ofapi.world.seed, "store": store})
+
     async def reset(request: Request):
         body = await _json(request)
         seed = body.get("seed")
@@ -62,6 +68,7 @@ def routes(ofapi):
         return JSONResponse({"event": event, "deliveries_queued": queued}, 202)
 
     return [
+        ("/_mock/info", info, ["GET"]),
         ("/_mock/reset", reset, ["POST"]),
         ("/_mock/journal", journal, ["GET"]),
         ("/_mock/events", events, ["POST"]),

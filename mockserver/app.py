@@ -7,7 +7,8 @@ import logging
 from connexion import AsyncApp
 from connexion.middleware import MiddlewarePosition
 
-from . import admin
+from . import admin, compression
+from .accesslog import AccessLog
 from .bodylimit import BodyLimit
 from .errors import HANDLERS, on_http
 from .ofapi import media  # noqa: F401 - registers the media behaviours
@@ -18,6 +19,7 @@ from .onlyfans.payloads import PayloadBuilder
 from .onlyfans.render import Renderer
 from .onlyfans.upstream import FakeOnlyFans
 from .onlyfans.world import World
+from .openapi_json import OpenApiJson
 from .settings import Settings
 from .spec.load import load_spec
 from .spec.operations import build_table
@@ -58,7 +60,11 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
 
     app = AsyncApp(__name__, validator_map=_validators())
     app.add_api(spec, resolver=OperationResolver(ofapi, table), validate_responses=False)
-    app.add_middleware(BodyLimit, position=MiddlewarePosition.BEFORE_SWAGGER, max_bytes=settings.max_body_bytes)
+    outermost, before_swagger = MiddlewarePosition.BEFORE_EXCEPTION, MiddlewarePosition.BEFORE_SWAGGER
+    app.add_middleware(AccessLog, position=outermost)
+    app.add_middleware(compression.GZipMiddleware, position=outermost, **compression.OPTIONS)
+    app.add_middleware(BodyLimit, position=before_swagger, max_bytes=settings.max_body_bytes)
+    app.add_middleware(OpenApiJson, position=before_swagger, spec=spec, public_url=settings.public_url)
     for rule, view, methods in admin.routes(ofapi):
         app.add_url_rule(rule, view.__name__, view, methods=methods)
     for exc, handler in HANDLERS:
