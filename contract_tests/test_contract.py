@@ -51,5 +51,5 @@ schema.config.generation.update(
     suppress_health_check=list(HealthCheck),
 )
 @seed(int(os.environ.get("OFAPI_CONTRACT_SEED") or 0))
-def test_operation_conforms(case, base_url, auth_headers):
-    case.call_and_validate(base_url=base_url, headers=auth_headers, checks=CHECKS)
+def test_operation_conforms(case, base_url, auth_headers, session):
+    case.call_and_validate(base_url=base_url, session=session, headers=auth_headers, checks=CHECKS)
