@@ -4,6 +4,7 @@ rejected; and OFAPI's own checks (contract_tests/checks.py) hold."""
 
 import os
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, seed, settings
 from schemathesis.checks import not_a_server_error
@@ -19,6 +20,8 @@ from mockserver.spec.load import SPEC_PATH
 
 from .checks import OFAPI_CHECKS
 from .selection import selected
+
+pytestmark = pytest.mark.slow  # Schemathesis against a server: not in `make check`
 
 MAX_EXAMPLES = int(os.environ.get("OFAPI_CONTRACT_MAX_EXAMPLES") or 5)
 CHECKS = [

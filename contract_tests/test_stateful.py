@@ -15,6 +15,8 @@ from mockserver.spec.load import SPEC_PATH
 
 from .selection import read_only, selected
 
+pytestmark = pytest.mark.slow  # Schemathesis against a server: not in `make check`
+
 MAX_EXAMPLES = int(os.environ.get("OFAPI_CONTRACT_STATEFUL_EXAMPLES", "15"))
 
 CRUD = re.compile(r"^/api/(smart-links|smart-link-postbacks|webhooks|data-exports)")

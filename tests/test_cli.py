@@ -155,6 +155,7 @@ def test_lint_with_a_missing_file(tmp_path):
     assert result.returncode != 0 and "Traceback" not in result.stderr and missing.name in result.stdout
 
 
+@pytest.mark.slow
 def test_contract_against_an_unreachable_server_is_one_clear_error():
     url = f"http://127.0.0.1:{free_port()}"
     message = assert_clear_error(ofapi_mock("contract", "--base-url", url, timeout=120), url, "cannot reach")
@@ -205,6 +206,7 @@ def serve():
         stop(proc)
 
 
+@pytest.mark.slow
 def test_serve_says_where_to_go_and_logs_one_line_per_request(serve):
     proc, url, out = serve()
     first = out.next()
@@ -218,6 +220,7 @@ def test_serve_says_where_to_go_and_logs_one_line_per_request(serve):
     assert proc.stderr.read() == ""  # nothing else: no banner, no warnings
 
 
+@pytest.mark.slow
 def test_serve_quiet_prints_nothing(serve):
     proc, url, out = serve("--quiet")
     deadline = time.monotonic() + 60
@@ -233,6 +236,7 @@ def test_serve_quiet_prints_nothing(serve):
     assert out.rest() == [] and proc.stderr.read() == ""
 
 
+@pytest.mark.slow
 def test_serve_on_a_port_in_use_is_one_clear_error(serve):
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))

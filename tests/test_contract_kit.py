@@ -16,6 +16,8 @@ from mockserver.testing import ROOT, running_server
 
 from .broken_servers import broken_server, real_looking_server, rejecting_server, unwilling_server
 
+pytestmark = pytest.mark.slow  # real servers, Schemathesis or the SDK: not in `make check`
+
 EXPECTED = {
     "wrong-types": "Response violates schema",
     "missing-envelope": "ofapi_envelope",

@@ -10,7 +10,9 @@ from mockserver import __version__
 
 from .conftest import ACCOUNT, AUTH
 
-CDN_URL = "https%3A%2F%2Fcdn2.onlyfans.com%2Ffiles%2Fa%2Fab%2Fabc%2F600x400_abc.jpg%3FTag%3D2"
+CDN_URL = (
+    "https%3A%2F%2Fcdn2.onlyfans.com%2Ffiles%2Fg%2Fgz%2Fgzip%2F600x400_{name}.jpg%3FTag%3D2"  # seen by no other test
+)
 
 
 def test_mock_info_names_the_mock_its_version_and_seed(client, app):
@@ -53,15 +55,17 @@ def test_the_spec_names_the_public_url_when_one_is_set():
 
 
 def test_media_bytes_ranges_and_redirects_are_not_gzipped(client):
-    url = f"/api/{ACCOUNT}/media/download/{CDN_URL}"
-    ranged = client.get(url, headers={**AUTH, "Accept-Encoding": "gzip", "Range": "bytes=0-99"})
+    headers = {**AUTH, "Accept-Encoding": "gzip"}
+    ranged_url = f"/api/{ACCOUNT}/media/download/{CDN_URL.format(name='ranged')}"
+    ranged = client.get(ranged_url, headers={**headers, "Range": "bytes=0-99"}, follow_redirects=False)
     assert ranged.status_code == 206 and "content-encoding" not in ranged.headers
     assert len(ranged.content) == int(ranged.headers["content-length"]) == 100
-    full = client.get(url.replace("abc.jpg", "abd.jpg"), headers={**AUTH, "Accept-Encoding": "gzip"})
+    full_url = f"/api/{ACCOUNT}/media/download/{CDN_URL.format(name='full')}"
+    full = client.get(full_url, headers=headers, follow_redirects=False)
     assert full.status_code == 200 and full.headers["content-type"] == "image/jpeg"
     assert "content-encoding" not in full.headers
-    assert len(full.content) == int(full.headers["content-length"])
-    moved = client.get(url, headers={**AUTH, "Accept-Encoding": "gzip"}, follow_redirects=False)
+    assert len(full.content) == int(full.headers["content-length"]) > 1024
+    moved = client.get(full_url, headers=headers, follow_redirects=False)  # cached now
     assert moved.status_code == 302 and moved.headers["location"].startswith("https://cdn.fansapi.com/")
 
 
