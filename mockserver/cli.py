@@ -42,9 +42,10 @@ def serve(args: argparse.Namespace) -> int:
     if args.store and (problem := check_store(args.store)):
         raise CliError(f"--store {problem}")
     _check_port(args.host, args.port)
-    store = args.store
+    store = kept = args.store
     if store is None and args.workers > 1:  # workers share OFAPI's state through one file
         store = os.path.join(tempfile.mkdtemp(prefix="ofapi-mock-"), "store.sqlite")
+        kept = f"{store} (temporary)"
     settings = Settings(
         seed=args.seed,
         initial_credits=args.credits,
@@ -56,7 +57,7 @@ def serve(args: argparse.Namespace) -> int:
     )
     os.environ.update(settings.to_env())  # read by each worker's factory
     if not args.quiet:
-        _announce_when_ready(args, store)
+        _announce_when_ready(args, kept)
     uvicorn.run(
         "mockserver.asgi:create",
         factory=True,
