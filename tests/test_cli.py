@@ -162,6 +162,11 @@ def test_contract_against_an_unreachable_server_is_one_clear_error():
     assert "urllib3" not in message
 
 
+@pytest.mark.slow
+def test_contract_with_an_empty_key_is_one_clear_error():
+    assert_clear_error(ofapi_mock("contract", "--api-key", ""), "--api-key is empty", "--api-key test")
+
+
 def _damaged(path):
     db = Database(str(path))
     with db.tx() as conn:
