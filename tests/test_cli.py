@@ -15,7 +15,6 @@ import httpx
 import pytest
 
 from mockserver import __version__
-from mockserver.store.db import Database
 from mockserver.testing import ROOT, free_port, stop
 
 from .conftest import ACCOUNT, AUTH
@@ -101,16 +100,25 @@ def test_serve_with_a_bad_store_says_which_file_and_why(case, tmp_path, not_sqli
     assert message.startswith("ofapi-mock serve: --store ")
 
 
-def test_reset_empties_an_existing_store(tmp_path):
+@pytest.mark.slow
+def test_reset_empties_an_existing_store(tmp_path, serve):
     path = tmp_path / "store.sqlite"
-    db = Database(str(path))
-    db.rows("SELECT 1")
-    with db.tx() as conn:
-        conn.execute("INSERT INTO balances (api_key, balance) VALUES ('k', 5)")
-    db.close()
+    link = {"account_id": ACCOUNT, "link_type": "tracking_link", "name": "Summer"}
+    alpha = {"Authorization": "Bearer ofapi_demo_alpha"}
+
+    def links(url: str) -> list:
+        _wait_until_up(url)
+        return httpx.get(f"{url}/api/smart-links", headers=alpha).json()["data"]
+
+    proc, url, _ = serve("--quiet", "--store", str(path))
+    links(url)
+    assert httpx.post(f"{url}/api/smart-links", headers=alpha, json=link).status_code in (200, 201)
+    assert len(links(url)) == 1
+    stop(proc)
     result = ofapi_mock("reset", "--store", str(path))
-    assert result.returncode == 0, result.stderr
-    assert sqlite3.connect(path).execute("SELECT COUNT(*) FROM balances").fetchone() == (0,)
+    assert result.returncode == 0 and result.stdout.strip() == f"reset {path}", result.stderr
+    _, url, _ = serve("--quiet", "--store", str(path))
+    assert links(url) == []
 
 
 def test_reset_of_a_missing_store_is_an_error_and_creates_nothing(tmp_path):
@@ -168,12 +176,10 @@ def test_contract_with_an_empty_key_is_one_clear_error():
 
 
 def _damaged(path):
-    db = Database(str(path))
-    with db.tx() as conn:
-        conn.executemany("INSERT INTO journal (at, kind, body) VALUES (0, 'x', ?)", [("y" * 500,)] * 200)
-    db.close()
     conn = sqlite3.connect(path)
-    conn.execute("PRAGMA journal_mode=DELETE")
+    conn.execute("CREATE TABLE journal (seq INTEGER PRIMARY KEY, at REAL, kind TEXT, body TEXT)")
+    conn.executemany("INSERT INTO journal (at, kind, body) VALUES (0, 'x', ?)", [("y" * 500,)] * 200)
+    conn.commit()
     conn.close()
     raw = bytearray(path.read_bytes())
     raw[8192:16384] = b"\xff" * 8192
@@ -226,16 +232,21 @@ def test_serve_says_where_to_go_and_logs_one_line_per_request(serve):
 
 
 @pytest.mark.slow
-def test_serve_quiet_prints_nothing(serve):
-    proc, url, out = serve("--quiet")
+def _wait_until_up(url: str) -> None:
     deadline = time.monotonic() + 60
     while True:
         try:
-            assert httpx.get(f"{url}/api/whoami", headers=AUTH).status_code == 200
-            break
+            httpx.get(f"{url}/api/whoami", headers=AUTH)
+            return
         except httpx.TransportError:
-            assert time.monotonic() < deadline
+            assert time.monotonic() < deadline, f"{url} did not start"
             time.sleep(0.1)
+
+
+def test_serve_quiet_prints_nothing(serve):
+    proc, url, out = serve("--quiet")
+    _wait_until_up(url)
+    assert httpx.get(f"{url}/api/whoami", headers=AUTH).status_code == 200
     stop(proc)
     time.sleep(0.2)
     assert out.rest() == [] and proc.stderr.read() == ""

@@ -8,13 +8,20 @@ import pytest
 
 from mockserver.store import check
 from mockserver.store.check import check_store
-from mockserver.store.db import Database
 
 
 def _store(path):
-    db = Database(str(path))
-    db.close()
+    """A healthy SQLite file in WAL mode, as a store is (its tables do not matter to the check)."""
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("CREATE TABLE IF NOT EXISTS journal (seq INTEGER PRIMARY KEY, at REAL, kind TEXT, body TEXT)")
+    conn.commit()
+    conn.close()
     return path
+
+
+def test_a_url_is_not_a_file(tmp_path):
+    assert check_store("postgresql://user@localhost/ofapi") is None
 
 
 def test_a_new_file_in_an_existing_directory_is_fine(tmp_path):

@@ -16,7 +16,10 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 
 def check_store(path: str | os.PathLike, must_exist: bool = False) -> str | None:
     """None when `path` is an existing, healthy SQLite file or (unless `must_exist`) a file that
-    can be created; otherwise one line naming the file."""
+    can be created; otherwise one line naming the file. A URL (`postgresql://…`) is not a file:
+    its server is the store's to check."""
+    if "://" in str(path):
+        return None
     path = Path(path)
     if path.is_dir():
         return f"{path}: is a directory; give the path of a store file inside it (e.g. {path / 'store.sqlite'})"
