@@ -7,7 +7,8 @@ import logging
 from connexion import AsyncApp
 from connexion.middleware import MiddlewarePosition
 
-from . import admin
+from . import admin, compression
+from .accesslog import AccessLog
 from .bodylimit import BodyLimit
 from .errors import HANDLERS, method_not_allowed, on_http, on_store_gone
 from .journaling import Journaling, LoopGuard
@@ -19,6 +20,7 @@ from .onlyfans.payloads import PayloadBuilder
 from .onlyfans.render import Renderer
 from .onlyfans.upstream import FakeOnlyFans
 from .onlyfans.world import World, load_fixtures
+from .openapi_json import OpenApiJson
 from .routing import OperationHeader, RoutedOperation, by_specificity
 from .settings import Settings
 from .spec.load import load_spec
@@ -66,15 +68,19 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
         validate_responses=False,
         uri_parser_class=RawURIParser,
     )
-    app.add_middleware(LoopGuard, position=MiddlewarePosition.BEFORE_EXCEPTION, header=LOOP_HEADER)
-    app.add_middleware(Journaling, position=MiddlewarePosition.BEFORE_EXCEPTION, ofapi=ofapi)
+    outermost, before_swagger = MiddlewarePosition.BEFORE_EXCEPTION, MiddlewarePosition.BEFORE_SWAGGER
+    app.add_middleware(AccessLog, position=outermost)
+    app.add_middleware(compression.GZipMiddleware, position=outermost, **compression.OPTIONS)
+    app.add_middleware(LoopGuard, position=outermost, header=LOOP_HEADER)
+    app.add_middleware(Journaling, position=outermost, ofapi=ofapi)
+    app.add_middleware(OperationHeader, position=outermost)
     app.add_middleware(
         BodyLimit,
-        position=MiddlewarePosition.BEFORE_SWAGGER,
+        position=before_swagger,
         max_bytes=settings.max_body_bytes,
         max_json_bytes=settings.max_json_body_bytes,
     )
-    app.add_middleware(OperationHeader, position=MiddlewarePosition.BEFORE_EXCEPTION)
+    app.add_middleware(OpenApiJson, position=before_swagger, spec=spec, public_url=settings.public_url)
     app.add_middleware(RoutedOperation, position=MiddlewarePosition.BEFORE_SECURITY)
     for rule, view, methods in admin.routes(ofapi):
         app.add_url_rule(rule, view.__name__, view, methods=methods)

@@ -20,6 +20,8 @@ from mockserver.testing import ROOT, free_port, running_server, start_server, st
 from .conftest import ACCOUNT
 from .receivers import black_hole, recorder
 
+pytestmark = pytest.mark.slow  # real servers
+
 ALPHA = {"Authorization": "Bearer ofapi_demo_alpha"}
 BETA = {"Authorization": "Bearer ofapi_demo_beta"}
 LINK = {"account_id": ACCOUNT, "link_type": "tracking_link", "name": "attack"}

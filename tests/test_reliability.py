@@ -19,6 +19,8 @@ from mockserver.testing import running_server, start_server
 
 from .conftest import ACCOUNT
 
+pytestmark = pytest.mark.slow  # real servers, Schemathesis or the SDK: not in `make check`
+
 ALPHA = {"Authorization": "Bearer ofapi_demo_alpha"}
 BETA = {"Authorization": "Bearer ofapi_demo_beta"}
 JSON = {**ALPHA, "Content-Type": "application/json"}
