@@ -221,7 +221,7 @@ def serve():
 def test_serve_says_where_to_go_and_logs_one_line_per_request(serve):
     proc, url, out = serve()
     first = out.next()
-    assert first.startswith(f"ofapi-mock {__version__} ready on {url}: seed 4010, store in memory, 1 worker; "), first
+    assert first.startswith(f"ofapi-mock {__version__} ready on {url}: seed 4010, store "), first
     assert first.endswith(f"try {url}/ui/ (Ctrl+C stops it)")
     assert httpx.get(f"{url}/api/{ACCOUNT}/fans/active?limit=1", headers=AUTH).status_code == 200
     assert httpx.get(f"{url}/api/whoami").status_code == 401
