@@ -19,7 +19,7 @@ import urllib.request
 from pathlib import Path
 
 from . import __version__, contract
-from .settings import Settings
+from .settings import MIB, Settings
 from .spec.load import SPEC_PATH
 
 TABLE_PATH = SPEC_PATH.with_name("endpoints.tsv")
@@ -66,6 +66,8 @@ def serve(args: argparse.Namespace) -> int:
         max_body_bytes=args.max_body,
         keep_alive_seconds=args.keep_alive,
         max_connections=args.max_connections,
+        world_cache_bytes=args.world_cache_mib * MIB,
+        render_cache_bytes=args.render_cache_mib * MIB,
     )
     try:  # open (create or migrate, and check) the store once, before any worker starts
         Store(settings, load_fixtures()).close()
@@ -332,6 +334,20 @@ def build_parser() -> argparse.ArgumentParser:
         default=Settings.keep_alive_seconds,
         metavar="SECONDS",
         help="an idle connection (also one that never sends a request) is closed after this long",
+    )
+    p.add_argument(
+        "--world-cache-mib",
+        type=_number(int, 1),
+        default=Settings.world_cache_bytes // MIB,
+        metavar="MIB",
+        help="memory per worker for generated account worlds (least recently used dropped)",
+    )
+    p.add_argument(
+        "--render-cache-mib",
+        type=_number(int, 1),
+        default=Settings.render_cache_bytes // MIB,
+        metavar="MIB",
+        help="memory per worker for rendered entities",
     )
     p.add_argument(
         "--max-connections",
