@@ -16,6 +16,7 @@ from .ofapi import media  # noqa: F401 - registers the media behaviours
 from .ofapi.deliveries import LOOP_HEADER, Dispatcher
 from .ofapi.handler import OperationResolver
 from .ofapi.service import Ofapi
+from .onlyfans.overlay import Writer
 from .onlyfans.payloads import PayloadBuilder
 from .onlyfans.render import Renderer
 from .onlyfans.upstream import FakeOnlyFans
@@ -34,15 +35,16 @@ from .validation import RawURIParser, middlewares
 class Parts:
     """Everything one seed builds in a worker: the world, the fake OnlyFans and the store's renderer."""
 
-    def __init__(self, spec: dict, table: dict, seed: int | None, settings: Settings, fixtures: dict, profiles):
-        self.world = World(seed, fixtures, settings.world_cache_bytes, profiles)
+    def __init__(self, spec: dict, table: dict, seed: int | None, settings: Settings, fixtures: dict, store: Store):
+        self.world = World(seed, fixtures, settings.world_cache_bytes, store.accounts.profile, store.overlay)
         schemas, world = spec["components"]["schemas"], self.world
         cache = settings.render_cache_bytes // 2
 
         def renderer(ofapi_fields: bool) -> Renderer:
             return Renderer(schemas, world.pools, world.seed, world.now, ofapi_fields=ofapi_fields, cache_bytes=cache)
 
-        self.upstream = FakeOnlyFans(PayloadBuilder(self.world, renderer(False), table, spec))
+        writer = Writer(store.overlay, store.docs.next_number)
+        self.upstream = FakeOnlyFans(PayloadBuilder(self.world, renderer(False), table, spec, writer))
         self.store_renderer = renderer(True)
 
 
@@ -54,7 +56,7 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
     store = Store(settings, fixtures)
 
     def build(seed):
-        return Parts(spec, table, seed, settings, fixtures, store.accounts.profile)
+        return Parts(spec, table, seed, settings, fixtures, store)
 
     ofapi = Ofapi(settings, store, build, spec["components"]["schemas"])
     store.dispatcher = Dispatcher(store, settings)

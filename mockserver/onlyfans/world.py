@@ -323,7 +323,12 @@ class World:
     recently used dropped first: the same seed makes the same world again)."""
 
     def __init__(
-        self, seed: int | None = None, fixtures: dict | None = None, max_bytes: int = 256 * 2**20, profiles=None
+        self,
+        seed: int | None = None,
+        fixtures: dict | None = None,
+        max_bytes: int = 256 * 2**20,
+        profiles=None,
+        overlay=None,
     ):
         self.fixtures = fixtures or load_fixtures()
         self.seed = self.fixtures["seed"] if seed is None else seed
@@ -332,6 +337,8 @@ class World:
         self.accounts = {a["id"]: a for a in self.fixtures["accounts"]}
         self._profiles = profiles or (lambda account_id: None)
         self._worlds = ByteLRU(max_bytes)
+        self._views = ByteLRU(max_bytes // 8)
+        self.overlay = overlay  # the store's overlay rows (None: a world no client writes to)
 
     def account(self, account_id: str) -> AccountWorld:
         world = self._worlds.get(account_id)
@@ -342,6 +349,21 @@ class World:
             world.grew = lambda: self._worlds.put(account_id, world, world.approximate_bytes())
             world.grew()
         return world
+
+    def view(self, account_id: str, tenant: str) -> AccountWorld:
+        """The account's world as a team sees it: with the team's writes, when it made any."""
+        base = self.account(account_id)
+        if self.overlay is None or not tenant or not self.overlay.version(tenant, account_id):
+            return base
+        from .view import AccountView
+
+        version, rows = self.overlay.rows(tenant, account_id)
+        key = (tenant, account_id, version)
+        view = self._views.get(key)
+        if view is None:
+            view = AccountView(base, tenant, version, rows)
+            self._views.put(key, view, view.approximate_bytes())
+        return view
 
     def owner(self, account_id: str) -> dict:
         """The account's OnlyFans identity: the fixtures', a login's, or one derived from its id."""
