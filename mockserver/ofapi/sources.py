@@ -19,6 +19,7 @@ class Outcome:
     calls: int  # calls made to OnlyFans for it
     cost: int | None = None  # credits, when the source decides (files); None: the operation's default
     paid: bool = False  # the source already took `cost` from the balance (`Ofapi.charge`)
+    encoded: bytes | None = None  # `data` already encoded and CDN-rewritten (a kept answer)
     next_cursor: tuple[str, int] | None = None  # (query parameter, value) of the next page
     status: int | None = None  # None: the operation's success status
     headers: dict = field(default_factory=dict)

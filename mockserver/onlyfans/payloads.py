@@ -51,6 +51,7 @@ class Request:
     api_key: str = ""
     tenant: str = ""  # the team the API key belongs to (OFAPI's resources are per team)
     base_url: str = ""  # where this server is reached: `--public-url`, else the address the client connected to
+    world_version: int | None = None  # the team's overlay version of the account, once read
 
 
 class PayloadBuilder:
@@ -93,7 +94,8 @@ class PayloadBuilder:
         if req.op.op_id not in self.plans:  # no JSON body: OnlyFans answers with an empty text
             return Payload(b"")
         op, plan = req.op, self.plans[req.op.op_id]
-        world = self.world.view(req.path_params.get("account") or next(iter(self.world.accounts)), req.tenant)
+        account = req.path_params.get("account") or next(iter(self.world.accounts))
+        world = self.world.view(account, req.tenant, req.world_version)
         key = "|".join((op.op_id, *(f"{k}={v}" for k, v in sorted(req.path_params.items()))))
         try:
             if op.world_write and self.writer is not None:
