@@ -22,6 +22,7 @@ from ..errors import ApiError
 from ..jsonbody import dumps
 from ..onlyfans.payloads import Request
 from ..settings import Settings
+from ..store.store import STATE_TTL
 from . import cdn, credits
 from .answers import Answer, RenderedAnswers
 from .cache import PublicCache
@@ -41,14 +42,21 @@ class Ofapi:
         self.idempotency = Idempotency(store.idempotency, clock)
         self.answers = RenderedAnswers(settings.answer_cache_bytes)
         self._generation: int | None = None
+        self._state, self._synced = None, float("-inf")
         self.parts = None
         self.sync()
 
     # -- the world, as the store says it is ---------------------------------------------------
-    def sync(self):
+    def sync(self, force: bool = False):
         """Catch up with the store: a new generation (a reset, maybe another seed) rebuilds the
-        world; new epochs empty the memos of cached files and usable accounts."""
-        state = self.store.state()
+        world; new epochs empty the memos of cached files and usable accounts. The state is read
+        at most once per `STATE_TTL` seconds: whoever changes it waits longer than that before
+        answering (`Store.settled`), so no request that follows sees the old one."""
+        now = time.monotonic()
+        if not force and self._state is not None and now - self._synced < STATE_TTL:
+            return self._state
+        state = self._state = self.store.state()
+        self._synced = now
         if state.generation != self._generation:
             self.parts = self._build(state.seed if state.seed is not None else self.settings.seed)
             self.store.world, self.store.renderer = self.parts.world, self.parts.store_renderer
@@ -69,7 +77,7 @@ class Ofapi:
     def reset(self, seed: int | None = None, tenant: str | None = None) -> None:
         """Forget OFAPI's stored data (of every team, or of one); with a seed, a new world too."""
         self.store.reset(seed, tenant)
-        self.sync()
+        self.sync(force=True)
 
     # -- credits ------------------------------------------------------------------------------
     def charge(self, req: Request, amount: int) -> int:
