@@ -28,6 +28,8 @@ from .envelope import CACHE_HIT, CHARGED, FREE, envelope, meta
 from .idempotency import Idempotency
 from .sources import BEHAVIOURS, SOURCES, Outcome
 
+NEXT_PAGE_URL = ("next_page", "next_page_url")  # `_pagination` members holding the next page's URL
+
 
 class Ofapi:
     def __init__(self, settings: Settings, store, build, schemas: dict, clock=time.time):
@@ -142,8 +144,7 @@ class Ofapi:
             body = envelope(
                 body,
                 meta(used, balance, note, cache_meta, limit, remaining),
-                self._next_page(req, outcome),
-                op.paginated,
+                self._pagination(req, outcome) if op.paginated else None,
             )
         content = cdn.rewrite(dumps(body), self.store.media)
         self.idempotency.finish(scope, status, content, "application/json")
@@ -167,6 +168,17 @@ class Ofapi:
         if balance is None:
             raise _short(reserve)
         return remaining, headers, reserve
+
+    def _pagination(self, req: Request, outcome: Outcome) -> dict:
+        """`_pagination` as the operation's schema has it: the next page's URL (`next_page`, or
+        search's `next_page_url`) and what the pager reported for the other members."""
+        url = self._next_page(req, outcome)
+        members = req.op.pagination or ("next_page",)
+        return {
+            name: url if name in NEXT_PAGE_URL else outcome.pagination[name]
+            for name in members
+            if name in NEXT_PAGE_URL or name in outcome.pagination
+        }
 
     def _next_page(self, req: Request, outcome: Outcome) -> str | None:
         if not outcome.next_cursor or req.url is None:
