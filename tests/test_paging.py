@@ -137,3 +137,29 @@ def test_the_vendors_limits_are_enforced_with_laravels_wording(client):
     r = client.get("/api/data-exports?per_page=101", headers=AUTH)
     assert r.status_code == 422
     assert r.json()["errors"] == {"per_page": ["The per page field must not be greater than 100."]}
+
+
+# -- OFAPI's own lists page with the same pagers ------------------------------------------------------
+def test_stored_links_page_like_the_live_list(client):
+    key = {"Authorization": "Bearer paging-stored-team"}
+    live = client.get(f"/api/{ACCOUNT}/tracking-links?limit=100", headers=key).json()["data"]["list"]
+    seen, url = [], f"/api/{ACCOUNT}/stored/tracking-links?limit=3"
+    while url:
+        body = client.get(url, headers=key).json()
+        seen += [link["id"] for link in body["data"]["list"]]
+        assert body["data"]["hasMore"] == (body["_pagination"]["next_page"] is not None)
+        url = body["_pagination"]["next_page"] and _local(body["_pagination"]["next_page"])
+    assert len(live) > 3 and sorted(seen) == sorted(link["id"] for link in live)
+
+
+def test_smart_links_page_by_offset(client):
+    key = {"Authorization": "Bearer paging-smart-links-team"}
+    made = [
+        client.post(
+            "/api/smart-links", headers=key, json={"account_id": ACCOUNT, "link_type": "tracking_link", "name": f"L{n}"}
+        ).json()["data"]["id"]
+        for n in range(5)
+    ]
+    pages = [client.get(f"/api/smart-links?limit=2&offset={o}", headers=key).json()["data"] for o in (0, 2, 4, 6)]
+    assert [[link["id"] for link in page] for page in pages] == [made[0:2], made[2:4], made[4:5], []]
+    assert len(client.get("/api/smart-links", headers=key).json()["data"]) == 5  # default limit 50

@@ -128,10 +128,11 @@ def _whole_seconds(ordered: list, start: int, limit: int) -> int:
     return end
 
 
-def _tail_fields(chunk: list) -> dict:
-    """What OnlyFans says about where a page ends: its last item's time and id."""
-    last = chunk[-1] if chunk else {}
-    return {"marker": moment(last) if chunk else None, "lastId": last.get("id"), "nextLastId": last.get("id")}
+def _tail_fields(chunk: list, following: int) -> dict:
+    """What OnlyFans says about where an offset page ends: `marker` (its last item's time, or the
+    next offset for items without one) and the last item's id."""
+    last = chunk[-1] if chunk and isinstance(chunk[-1], dict) else {}
+    return {"marker": moment(last) or following, "lastId": last.get("id"), "nextLastId": last.get("id")}
 
 
 # -- the styles ------------------------------------------------------------------------------------
@@ -142,7 +143,7 @@ def by_offset(items: list, query: dict) -> Page:
     chunk = items[offset : offset + limit]
     following = offset + len(chunk)
     more = following < len(items)
-    fields = {**_tail_fields(chunk), "hasMore": more, "offset": offset, "nextOffset": following}
+    fields = {**_tail_fields(chunk, following), "hasMore": more, "offset": offset, "nextOffset": following}
     return Page(chunk, ("offset", following) if more else None, fields)
 
 
