@@ -163,3 +163,33 @@ def test_smart_links_page_by_offset(client):
     pages = [client.get(f"/api/smart-links?limit=2&offset={o}", headers=key).json()["data"] for o in (0, 2, 4, 6)]
     assert [[link["id"] for link in page] for page in pages] == [made[0:2], made[2:4], made[4:5], []]
     assert len(client.get("/api/smart-links", headers=key).json()["data"]) == 5  # default limit 50
+
+
+def test_paging_parameters_declare_the_vendors_limits():
+    """Where OFAPI's file bounds a paging parameter, the spec declares the same bound (so the
+    validator answers Laravel's 422 beyond it)."""
+    from mockserver.spec import vendor
+    from mockserver.spec.load import load_spec
+
+    spec, facts = load_spec(), vendor.load_facts()
+    ours = vendor.our_operations(spec)
+    refs = spec["components"].get("parameters", {})
+    checked, differ = 0, []
+    for op in facts["operations"]:
+        found = ours.get(vendor.route_key(op["method"], op["path"]))
+        if found is None or "x-paging" not in found[1]:
+            continue
+        params = [refs[p["$ref"].rsplit("/", 1)[1]] if "$ref" in p else p for p in found[1].get("parameters", [])]
+        schemas = {p["name"]: p.get("schema", {}) for p in params if p["in"] == "query"}
+        for place, name, _type, _required, constraints in op["params"]:
+            if place != "query" or name not in ("limit", "offset", "per_page", "page"):
+                continue
+            bounds = dict(c.split("=", 1) for c in constraints.split(";") if c.startswith(("min=", "max=")))
+            for key, keyword in (("min", "minimum"), ("max", "maximum")):
+                if key in bounds:
+                    checked += 1
+                    if schemas.get(name, {}).get(keyword) != int(float(bounds[key])):
+                        differ.append(
+                            (op["operationId"], name, keyword, bounds[key], schemas.get(name, {}).get(keyword))
+                        )
+    assert checked >= 40 and differ == []
