@@ -289,7 +289,8 @@ def main() -> int:
 
     wrk, prism = ensure_wrk(), ensure_prism()
     commands = {
-        "ofapi-mock": [sys.executable, "-m", "mockserver", "serve", "--host", "127.0.0.1", "--workers", "2", "--port"],
+        "ofapi-mock": [sys.executable, "-m", "mockserver", "serve", "--quiet", "--host", "127.0.0.1"]
+        + ["--workers", "2", "--port"],
         "prism static": [prism, "mock", SPEC, "-h", "127.0.0.1", "-p"],
         "prism dynamic": [prism, "mock", "-d", SPEC, "-h", "127.0.0.1", "-p"],
     }

@@ -138,6 +138,7 @@ def _listed(data) -> list:
     return next(data[name] for name in ("list", "items", "users", "rows") if isinstance(data.get(name), list))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("op_id", ENVELOPED)
 @settings(max_examples=3, deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=st.data())

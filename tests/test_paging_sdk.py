@@ -12,6 +12,8 @@ from mockserver.testing import running_server
 
 from .conftest import ACCOUNT
 
+pytestmark = pytest.mark.slow  # a real server and the SDK: not in `make check`
+
 
 @pytest.fixture(scope="module")
 def client():

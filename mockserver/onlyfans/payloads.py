@@ -14,10 +14,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from ..errors import ApiError
 from ..spec.operations import Operation
 from . import paging
 from .entities import iso, stable_int
 from .render import MISSING, Renderer
+from .view import Gone
 from .world import ID_PARAMS, AccountWorld, World
 
 MAX_UNPAGED = 50
@@ -58,8 +60,9 @@ class Request:
 
 
 class PayloadBuilder:
-    def __init__(self, world: World, renderer: Renderer, table: dict[str, Operation], spec: dict):
+    def __init__(self, world: World, renderer: Renderer, table: dict[str, Operation], spec: dict, writer=None):
         self.world = world
+        self.writer = writer  # applies `x-world-write` (onlyfans/overlay.py)
         self.renderer = renderer
         self.plans = {op_id: self._plan(op, spec) for op_id, op in table.items() if op.data_schema}
 
@@ -77,14 +80,18 @@ class PayloadBuilder:
             return Plan(list_prop, narrowed or self._collection_of(items), paging=op.paging)
         if resolved.get("type") == "array" and self._collection_of(resolved.get("items", {})):
             return Plan("", narrowed or self._collection_of(resolved["items"]))
+        entity = self._collection_of(op.data_schema)
+        if entity:  # one of a collection's objects (its own arrays, a post's media, are not the answer's list)
+            collection = narrowed or entity
+            id_param = next((p for p in ID_PARAMS.get(collection, ()) if p in op.path_params), None)
+            return Plan(collection=collection, id_param=id_param)
         for name, sub in resolved.get("properties", {}).items():
             sub = self.renderer.resolve(sub)
             if sub.get("type") == "array" and self._collection_of(sub.get("items", {})):
                 return Plan(name, narrowed or self._collection_of(sub["items"]))
-        collection = narrowed or self._collection_of(op.data_schema)
-        if collection:
-            id_param = next((p for p in ID_PARAMS.get(collection, ()) if p in op.path_params), None)
-            return Plan(collection=collection, id_param=id_param)
+        if narrowed:
+            id_param = next((p for p in ID_PARAMS.get(narrowed, ()) if p in op.path_params), None)
+            return Plan(collection=narrowed, id_param=id_param)
         return Plan()
 
     def _paged_list(self, resolved: dict) -> tuple[str, dict]:
@@ -105,22 +112,31 @@ class PayloadBuilder:
             return Payload(b"")
         op, plan = req.op, self.plans[req.op.op_id]
         world, key = self._world(req), _key(req)
-        echo = self._echo(req)
-        if plan.list_prop is not None:
-            return self._page(req, plan, world, key, echo)
-        source = echo
-        if plan.collection and plan.id_param:
-            source = {**world.entity(plan.collection, req.path_params[plan.id_param]), **echo}
-        elif plan.collection and op.method == "GET":  # the account's own (its profile, its latest …)
-            source = {**world.lists[plan.collection][0], **echo}
+        try:
+            if op.world_write and self.writer is not None:
+                written = self.writer.apply(world, req, op.world_write)
+                if self.renderer.resolve(op.data_schema).get("type") == "array":  # answered as a list of one
+                    written = [written]
+                return Payload(self.renderer.render(op.data_schema, written, key))
+            echo = self._echo(req)
+            if plan.list_prop is not None:
+                return self._page(req, plan, world, key, echo)
+            source = echo
+            if plan.collection and plan.id_param:
+                source = {**world.entity(plan.collection, req.path_params[plan.id_param]), **echo}
+            elif plan.collection and op.method == "GET":  # the account's own (its profile, its latest …)
+                source = {**world.lists[plan.collection][0], **echo}
+        except Gone:
+            raise ApiError(404, "Not found: it was deleted.") from None
         return Payload(self.renderer.render(op.data_schema, source or MISSING, key))
 
     def items(self, req: Request) -> list[dict]:
         """Everything a listing operation lists for this request, in its order: what its pager cuts."""
         return self._items(req, self.plans[req.op.op_id], self._world(req), _key(req))
 
-    def _world(self, req: Request) -> AccountWorld:
-        return self.world.account(req.path_params.get("account") or next(iter(self.world.accounts)))
+    def _world(self, req: Request):
+        """The account's world as the request's team sees it (the world with the team's writes)."""
+        return self.world.view(req.path_params.get("account") or next(iter(self.world.accounts)), req.tenant)
 
     def _echo(self, req: Request) -> dict:
         """Fields the caller named: path ids and the body's own fields."""
