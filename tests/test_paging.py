@@ -124,6 +124,12 @@ def test_search_pages_by_cursor_as_the_vendor_shows(client):
     assert bodies[-1]["_pagination"]["next_cursor"] is None
 
 
+def test_a_repeated_search_keeps_its_cursor(client):
+    """A worker keeps the answer of a repeated read: the kept one carries the same `_pagination`."""
+    first, *again = (_get(client, "/api/search?query=kept&limit=3") for _ in range(3))  # kept once stable
+    assert all(body["_pagination"] == first["_pagination"] for body in again) and first["_pagination"]["next_cursor"]
+
+
 def test_a_cursor_not_handed_out_is_a_422_naming_it(client):
     r = client.get("/api/search?query=anna&cursor=not-a-cursor", headers=AUTH)
     assert r.status_code == 422 and list(r.json()["errors"]) == ["cursor"]

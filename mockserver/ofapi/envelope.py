@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..jsonbody import dumps
+
 RATE_LIMIT_NOTICE = "Daily rate limits were removed; only the per-minute limit applies."
 CHARGED = "Always"
 FREE = "Free endpoint. No credits debited"
@@ -28,3 +30,11 @@ def envelope(data, meta_: dict, pagination: dict | None) -> dict:
     if pagination is not None:
         body["_pagination"] = pagination
     return body
+
+
+def envelope_bytes(data: bytes, meta_: bytes, pagination: dict | None) -> bytes:
+    """`envelope`, encoded, around `data` already encoded (the same bytes `dumps(envelope(...))` gives)."""
+    body = b'{"data":' + data + b',"_meta":' + meta_
+    if pagination is not None:
+        body += b',"_pagination":' + dumps(pagination)
+    return body + b"}"

@@ -19,6 +19,7 @@ class Outcome:
     calls: int  # calls made to OnlyFans for it
     cost: int | None = None  # credits, when the source decides (files); None: the operation's default
     paid: bool = False  # the source already took `cost` from the balance (`Ofapi.charge`)
+    encoded: bytes | None = None  # `data` already encoded and CDN-rewritten (a kept answer)
     next_cursor: tuple[str, object] | None = None  # (query parameter, value) of the next page
     pagination: dict = field(default_factory=dict)  # `_pagination` members besides the next page's URL
     status: int | None = None  # None: the operation's success status

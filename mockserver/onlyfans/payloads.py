@@ -57,6 +57,7 @@ class Request:
     api_key: str = ""
     tenant: str = ""  # the team the API key belongs to (OFAPI's resources are per team)
     base_url: str = ""  # where this server is reached: `--public-url`, else the address the client connected to
+    world_version: int | None = None  # the team's overlay version of the account, once read
 
 
 class PayloadBuilder:
@@ -136,7 +137,8 @@ class PayloadBuilder:
 
     def _world(self, req: Request):
         """The account's world as the request's team sees it (the world with the team's writes)."""
-        return self.world.view(req.path_params.get("account") or next(iter(self.world.accounts)), req.tenant)
+        account = req.path_params.get("account") or next(iter(self.world.accounts))
+        return self.world.view(account, req.tenant, req.world_version)
 
     def _echo(self, req: Request) -> dict:
         """Fields the caller named: path ids and the body's own fields."""

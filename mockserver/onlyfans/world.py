@@ -350,10 +350,15 @@ class World:
             world.grew()
         return world
 
-    def view(self, account_id: str, tenant: str) -> AccountWorld:
-        """The account's world as a team sees it: with the team's writes, when it made any."""
+    def view(self, account_id: str, tenant: str, version: int | None = None) -> AccountWorld:
+        """The account's world as a team sees it: with the team's writes, when it made any
+        (`version`: the team's overlay version of the account, when the caller read it already)."""
         base = self.account(account_id)
-        if self.overlay is None or not tenant or not self.overlay.version(tenant, account_id):
+        if self.overlay is None or not tenant:
+            return base
+        if version is None:
+            version = self.overlay.version(tenant, account_id)
+        if not version:
             return base
         from .view import AccountView
 

@@ -53,6 +53,7 @@ def remove_tags(store, req) -> Answer:
             "DELETE FROM link_tags WHERE tenant = ? AND account = ? AND collection = ? AND link_id = ? AND tag = ?",
             [(req.tenant, account, collection, link_id, tag) for tag in _names(req)],
         )
+        store.overlay.touch(db, req.tenant, account)  # the link lists show tags: their answers change
     return Answer(_tags(store, req))
 
 

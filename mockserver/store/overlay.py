@@ -37,6 +37,14 @@ class OverlayRows:
             )
         return seq
 
+    def touch(self, db, tenant: str, account: str) -> None:
+        """Inside a transaction: something reads of the account show changed (its link tags)."""
+        db.execute(
+            "INSERT INTO overlay_versions (tenant, account, version) VALUES (?, ?, 1) "
+            "ON CONFLICT (tenant, account) DO UPDATE SET version = overlay_versions.version + 1",
+            (tenant, account),
+        )
+
     def rows(self, tenant: str, account: str) -> tuple[int, list[tuple[str, str, dict | None, int]]]:
         """(version, [(collection, id, object or None, seq)]) of the account, oldest write first."""
         with self.db.tx():  # one consistent read of rows and version

@@ -128,6 +128,7 @@ class Store:
                 "ON CONFLICT (tenant, account, collection, link_id, tag) DO NOTHING",
                 [(tenant, account, collection, str(link_id), tag, now) for tag in names],
             )
+            self.overlay.touch(db, tenant, account)  # the link lists show tags: their answers change
 
     def remember_links(self, tenant: str, account: str, collection: str, links: list[dict]) -> None:
         """Links the team saw through the live list endpoints: its stored inventory."""
