@@ -30,6 +30,8 @@ from .envelope import CACHE_HIT, CHARGED, FREE, envelope_bytes, meta
 from .idempotency import Idempotency
 from .sources import BEHAVIOURS, SOURCES, Outcome
 
+NEXT_PAGE_URL = ("next_page", "next_page_url")  # `_pagination` members holding the next page's URL
+
 
 class Ofapi:
     def __init__(self, settings: Settings, store, build, schemas: dict, clock=time.time):
@@ -154,12 +156,13 @@ class Ofapi:
         if data is None:
             data, stable = cdn.rewrite_stable(dumps(outcome.data), self.store.media)
             if memo is not None and stable:
-                self.answers.put(memo, Answer(data, outcome.next_cursor, cost))
+                self.answers.put(memo, Answer(data, outcome.next_cursor, cost, outcome.pagination))
         content = data
         if op.enveloped:
             limit = self.settings.rate_limit_per_minute
             the_meta = meta(used, balance, note, cache_meta, limit, remaining)
-            content = envelope_bytes(data, dumps(the_meta), self._next_page(req, outcome), op.paginated)
+            pagination = self._pagination(req, outcome) if op.paginated else None
+            content = envelope_bytes(data, dumps(the_meta), pagination)
         self.idempotency.finish(scope, status, content, "application/json")
         return Response(content, status, headers=headers, media_type="application/json")
 
@@ -174,7 +177,9 @@ class Ofapi:
         if kept is None:
             return key, None
         self.upstream.count()  # it stands for the OnlyFans call the answer came from
-        return key, Outcome(None, calls=1, cost=kept.cost, next_cursor=kept.next_cursor, encoded=kept.data)
+        outcome = Outcome(None, calls=1, cost=kept.cost, next_cursor=kept.next_cursor, encoded=kept.data)
+        outcome.pagination = kept.pagination
+        return key, outcome
 
     def _admit(self, req: Request, count: bool, reserve: int) -> tuple[int, dict, int]:
         """Count the request in its key's minute and reserve its minimum credits, in one
@@ -196,6 +201,17 @@ class Ofapi:
         if short:
             raise _short(reserve)
         return remaining, headers, reserve, balance
+
+    def _pagination(self, req: Request, outcome: Outcome) -> dict:
+        """`_pagination` as the operation's schema has it: the next page's URL (`next_page`, or
+        search's `next_page_url`) and what the pager reported for the other members."""
+        url = self._next_page(req, outcome)
+        members = req.op.pagination or ("next_page",)
+        return {
+            name: url if name in NEXT_PAGE_URL else outcome.pagination[name]
+            for name in members
+            if name in NEXT_PAGE_URL or name in outcome.pagination
+        }
 
     def _next_page(self, req: Request, outcome: Outcome) -> str | None:
         if not outcome.next_cursor or req.url is None:
