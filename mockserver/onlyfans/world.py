@@ -362,12 +362,16 @@ class World:
             return base
         from .view import AccountView
 
-        version, rows = self.overlay.rows(tenant, account_id)
-        key = (tenant, account_id, version)
-        view = self._views.get(key)
-        if view is None:
+        latest = self._views.get((tenant, account_id))  # the newest view this worker made of it
+        if latest is not None and latest.version == version:
+            return latest
+        if latest is not None and latest.version < version:  # only the rows written since
+            version, rows = self.overlay.rows(tenant, account_id, after=latest.version)
+            view = AccountView(base, tenant, version, rows, previous=latest)
+        else:
+            version, rows = self.overlay.rows(tenant, account_id)
             view = AccountView(base, tenant, version, rows)
-            self._views.put(key, view, view.approximate_bytes())
+        self._views.put((tenant, account_id), view, view.approximate_bytes())
         return view
 
     def owner(self, account_id: str) -> dict:
