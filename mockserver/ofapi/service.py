@@ -65,7 +65,8 @@ class Ofapi:
             self._generation = state.generation
             self.answers.clear()
         self.store.media.sync(state.media_epoch)
-        self.store.accounts.sync(state.accounts_epoch)
+        if self.store.accounts.sync(state.accounts_epoch):  # a team was reset or an account disconnected
+            self.parts.world.forget_views()
         return state
 
     @property

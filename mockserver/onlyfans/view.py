@@ -43,7 +43,13 @@ class AccountView(AccountWorld):
             {c: list(ids) for c, ids in previous.created.items()} if previous else {}
         )
         self.rows_bytes = previous.rows_bytes if previous else 0
+        # What an extension keeps of the view it extends, so a write costs a read what it changed:
+        # the threads made so far, and which messages each chat got since (None: cannot tell).
+        self._prior_threads = previous._threads if previous else {}
+        self._sent_since: dict | None = {} if previous else None
+        self.touched: set = set(previous.touched) if previous else set()  # chats to make again
         for collection, ident, obj, _seq in rows:
+            self._note(collection, ident, obj)
             self.rows_bytes += 256 + (len(json.dumps(obj, default=str)) if obj else 0)
             self.changes.setdefault(collection, {})[ident] = obj
             created = self.created.setdefault(collection, [])
@@ -57,6 +63,24 @@ class AccountView(AccountWorld):
         self._indexes: dict[str, dict] = {}
         self._extra = ByteLRU(base._extra.max_bytes)
         self.grew = lambda: None
+
+    def _note(self, collection: str, ident: str, obj: dict | None) -> None:
+        """Which chats a row touches, and (when extending a view) what each was sent since."""
+        chat = as_id(obj.get("_chat")) if obj and obj.get("_chat") is not None else None
+        if collection == "chats":
+            self.touched.add(as_id(ident))
+            chat = as_id(ident)
+        elif collection != THREADED:
+            return
+        if chat is not None:
+            self.touched.add(chat)
+        if self._sent_since is None:
+            return
+        fresh = obj is not None and obj.get("_new") and not obj.get("_rev") and collection == THREADED
+        if chat is None or not fresh:  # a deletion or a change: that thread is merged again in full
+            self._sent_since = None if chat is None else {**self._sent_since, chat: None}
+        elif self._sent_since.get(chat, []) is not None:
+            self._sent_since.setdefault(chat, []).append(obj)
 
     # -- merging --------------------------------------------------------------------------
     def _patched(self, collection: str, item: dict) -> dict | None:
@@ -108,6 +132,10 @@ class AccountView(AccountWorld):
         """A chat's thread with the messages the team sent (newest first) and its changes."""
         if fan_id in self._threads:
             return self._threads[fan_id]
+        prior = self._prior_threads.get(fan_id)
+        if prior is not None and self._sent_since is not None and self._sent_since.get(fan_id, []) is not None:
+            thread = self._threads[fan_id] = [*reversed(self._sent_since.get(fan_id, [])), *prior]  # only sent since
+            return thread
         base = self.base.chat_thread(fan_id)
         sent = [m for m in self._created_in(THREADED) if as_id(m.get("_chat")) == fan_id]
         if base is None and not sent:
@@ -136,9 +164,7 @@ class AccountView(AccountWorld):
     @cached_property
     def chats(self) -> list[dict]:
         """Chats whose thread or state changed are made again; the others are the base's."""
-        touched = {as_id(m.get("_chat")) for m in self._created_in(THREADED)}
-        touched |= {as_id(i) for i in self.changes.get("chats", {})}
-        touched |= {as_id(m["_chat"]) for m in self.changes.get(THREADED, {}).values() if m and m.get("_chat")}
+        touched = self.touched
         chats = []
         for chat in self.base.chats:
             if chat["id"] in touched:
@@ -148,6 +174,8 @@ class AccountView(AccountWorld):
             chats.append(chat)
         started = [fan_id for fan_id in touched if fan_id not in {c["id"] for c in self.base.chats}]
         for fan_id in started:  # a first message to a fan the account had no chat with
+            if self.chat_thread(fan_id) is None and str(fan_id) not in self.changes.get("chats", {}):
+                continue  # its messages were deleted again
             chat = self._remade_chat(self.entity("fans", fan_id), None)
             if chat is not None:
                 chats.append(chat)

@@ -374,6 +374,10 @@ class World:
         self._views.put((tenant, account_id), view, view.approximate_bytes())
         return view
 
+    def forget_views(self) -> None:
+        """Teams' writes were forgotten (a team's reset): views must be made again from the store."""
+        self._views.clear()
+
     def owner(self, account_id: str) -> dict:
         """The account's OnlyFans identity: the fixtures', a login's, or one derived from its id."""
         if account_id in self.accounts:

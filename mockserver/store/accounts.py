@@ -31,10 +31,13 @@ class Accounts:
         self._memo = ByteLRU(4 * 1024 * 1024)  # (team, account) known to be usable; emptied by a disconnect
         self._epoch: int | None = None
 
-    def sync(self, epoch: int) -> None:
+    def sync(self, epoch: int) -> bool:
+        """Empty the memo when the epoch moved on (a disconnect, a team's reset); True then."""
         if epoch != self._epoch:
             self._epoch = epoch
             self._memo.clear()
+            return True
+        return False
 
     def require(self, tenant: str, account: str) -> None:
         """The account may be used by the team: raises OFAPI's 404 when it is disconnected, or

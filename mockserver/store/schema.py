@@ -93,7 +93,10 @@ DATA_TABLES = (
     "overlay_versions",
 )
 # The tables a team's own reset clears, by their tenant column.
-TENANT_TABLES = tuple(t for t in DATA_TABLES if t not in ("counters", "rate_windows", "media_cache"))
+# (overlay versions only ever grow: a team's reset moves them on, so no worker mistakes an old view for a new one)
+TENANT_TABLES = tuple(
+    t for t in DATA_TABLES if t not in ("counters", "rate_windows", "media_cache", "overlay_versions")
+)
 
 
 def statements(dialect: str) -> list[str]:

@@ -96,6 +96,7 @@ class Store:
             with self.db.tx() as db:
                 for table in TENANT_TABLES:
                     db.execute(f"DELETE FROM {table} WHERE tenant = ?", (tenant,))  # noqa: S608 - fixed names
+                db.execute("UPDATE overlay_versions SET version = version + 1 WHERE tenant = ?", (tenant,))
                 self.bump(db, "accounts_epoch")
             self.settled()
             return
