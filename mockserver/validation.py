@@ -280,7 +280,7 @@ class ReadingOperation(RequestValidationOperation):
     async def __call__(self, scope, receive, send):
         headers = Headers(scope=scope)
         length = headers.get("content-length")
-        if length is not None and not length.isdigit():
+        if length is not None and not (length.isascii() and length.isdigit()):
             raise InvalidInput({"body": ["The Content-Length header is invalid."]}, status=400)
         messages, raw = await _drain(receive)
         kind, body = body_kind(headers.get("content-type")), NO_BODY

@@ -202,6 +202,8 @@ class AccountView(AccountWorld):
         made = self._extra.get((collection, key))
         if made is None:
             made = self._patched(collection, self.base.entity(collection, ident))
+            if made is None:  # the id names an object the team deleted under another name
+                raise Gone(f"{collection} {ident}")
             self._extra.put((collection, key), made, EXTRA_ENTITY_BYTES)
         return made
 

@@ -54,7 +54,7 @@ def load_fixtures(path: Path = FIXTURES) -> dict:
 
 def as_id(value):
     """OnlyFans ids are numbers; path parameters arrive as strings."""
-    if isinstance(value, str) and value.isdigit() and len(value) < 19:
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 19:
         return int(value)
     return value
 

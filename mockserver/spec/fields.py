@@ -72,7 +72,7 @@ def coerce_scalar(value, kind: str):
             return value
         if isinstance(value, float):
             return int(value)
-        return int(value) if isinstance(value, str) and value.isdigit() else MISSING
+        return int(value) if isinstance(value, str) and value.isascii() and value.isdigit() else MISSING
     if kind == "number":
         return value if isinstance(value, (int, float)) else MISSING
     if kind == "boolean":
