@@ -86,8 +86,8 @@ class Renderer:
         if isinstance(source, dict) and "_key" in source:
             cache_key = (id(schema), source["_key"])
             hit = self._cache.get(cache_key)
-            if hit is None:
-                hit = self._render(schema, source, source["_key"], "")
+            if hit is None:  # values it does not hold are keyed by its first key (`_seed`) across revisions
+                hit = self._render(schema, source, source.get("_seed") or source["_key"], "")
                 self._cache.put(cache_key, hit, len(orjson.dumps(hit, default=str)) * PYTHON_OVERHEAD)
             return hit
         return self._render(schema, source, key, path)
