@@ -32,6 +32,7 @@ class Kind:
     span: int
     count: int = 3  # how many each account (or each scope) starts with
     scope: str | None = None  # path parameter naming the object they belong to
+    counted_by: tuple[str, str] | None = None  # (collection, field) of the owner saying how many it has
     single: bool = False
     seed: Callable | None = None  # fn(world, rng, n) -> the seeded object's own fields
     order: str | None = None  # a field the kind's list is sorted by (ascending)
@@ -95,6 +96,7 @@ kind(
     300_000_000,
     100_000_000,
     scope="post_id",
+    counted_by=("posts", "commentsCount"),
     seed=lambda w, rng, n: {
         "postedAt": _ago(w, rng, 300),
         "rawText": rng.choice(w.make.pools.sentences),
@@ -229,3 +231,9 @@ def _highlight(world, obj: dict) -> dict:
     stories = world.members("highlights", obj, "_stories")
     cover = obj.get("coverStoryId") or (stories[0]["id"] if stories else None)
     return {"stories": stories, "storiesCount": len(stories), "coverStoryId": cover}
+
+
+@derived("posts")
+def _post(world, obj: dict) -> dict:
+    """A post's statistics name its counts their own way."""
+    return {"commentCount": obj.get("commentsCount"), "likeCount": obj.get("likesCount")}

@@ -134,10 +134,12 @@ class Writer:
     # -- helpers --------------------------------------------------------------------------------
     def _change(self, view, req, spec: dict, fields_of: Callable) -> dict:
         collection, rows, answer = spec["collection"], [], {}
+        sent = {k: v for k, v in (req.body if isinstance(req.body, dict) else {}).items() if not k.startswith("_")}
         for current in self._targets(view, req, spec):
             fields = _normalized(collection, fields_of(current))
             rows.append((collection, str(current["id"]), self._changed(view, collection, current, fields)))
-            answer = {"success": True, **{k: v for k, v in current.items() if k != "_key"}, **fields}
+            mine = {k: v for k, v in current.items() if k != "_key"}
+            answer = {**sent, "success": True, **mine, **fields}
         self.rows.write(req.tenant, req.path_params["account"], rows)
         return answer
 
@@ -150,6 +152,8 @@ class Writer:
         after = combine(held, ids)
         change = self._changed(view, collection, container, {field: after})
         self.rows.write(req.tenant, req.path_params["account"], [(collection, str(container["id"]), change)])
+        if spec.get("answer") == "member":  # answered with the member (a user subscribed to)
+            return view.entity(container_fields(collection)[field].collection, ids[0])
         held_now = {**container, field: after}
         return {"success": True, **(view.derive(collection, held_now) if collection in DERIVED else held_now)}
 
@@ -296,6 +300,9 @@ def post(view, req, body: dict, ident: int, now: str) -> dict:
         "tipsAmount": "0.00",
         "price": body.get("price") or 0,
         "isOpened": True,
+        "isMediaReady": True,
+        "canViewMedia": True,
+        **dict.fromkeys(("canDelete", "canEdit", "canEditText", "canComment", "canToggleFavorite"), True),
         "isPinned": False,
         "isArchived": False,
     }
@@ -359,6 +366,7 @@ def media(view, req, body: dict, ident: int, now: str) -> dict:
         "isReady": True,
         "hasError": False,
         "convertedToVideo": False,
+        "videoSources": {"720": full} if video else {},
         "files": {
             "full": {"url": full, "width": w, "height": h, "size": getattr(upload, "size", 0), "sources": []},
             "thumb": {"url": cdn_url(rng, owner, 300, 300, thumbs=True), "width": 300, "height": 300},

@@ -184,8 +184,12 @@ class AccountWorld:
         key = ("scoped", name, parent)
         made = self._extra.get(key)
         if made is None:
-            made = [self.seeded(name, n, parent) for n in range(self.sizes.get(name, KINDS[name].count))]
-            self._extra.put(key, made, EXTRA_ENTITY_BYTES)
+            kind = KINDS[name]
+            count = self.sizes.get(name, kind.count)
+            if kind.counted_by:  # as many as the owner says it has (a post's `commentsCount`)
+                count = int(self.entity(kind.counted_by[0], parent).get(kind.counted_by[1]) or 0)
+            made = [self.seeded(name, n, parent) for n in range(count)]
+            self._extra.put(key, made, EXTRA_ENTITY_BYTES * max(1, count // 8))
         return made
 
     def seeded(self, name: str, n: int, parent=None, ident=None) -> dict:
