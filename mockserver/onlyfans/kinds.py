@@ -46,6 +46,7 @@ class Members:
     field: str
     collection: str
     seeded: Callable = field(default=lambda world, obj: [])  # fn(world, container) -> the ids it starts with
+    query: str | None = None  # a query parameter of the member collection's list that narrows it to these
 
 
 KINDS: dict[str, Kind] = {}
@@ -57,8 +58,8 @@ def kind(name: str, base: int, span: int, **options):
     KINDS[name] = Kind(name, base, span, **options)
 
 
-def members(name: str, container: str, member_field: str, collection: str, seeded=None):
-    MEMBERS[name] = Members(container, member_field, collection, seeded or (lambda world, obj: []))
+def members(name: str, container: str, member_field: str, collection: str, seeded=None, query=None):
+    MEMBERS[name] = Members(container, member_field, collection, seeded or (lambda world, obj: []), query)
 
 
 def derived(collection: str):
@@ -189,6 +190,7 @@ members(
     "_media",
     "media",
     lambda w, obj: _sample(w.make.rng("members", obj["_key"]), [m["id"] for m in w.media], 8),
+    query="list",  # the vault's list filter: GET media/vault?list=<vault list id>
 )
 members(
     "highlight_stories",
@@ -208,7 +210,8 @@ def _profile(world, obj: dict) -> dict:
 
 @derived("user_lists")
 def _user_list(world, obj: dict) -> dict:
-    return {"usersCount": len(world.member_ids("user_lists", obj, "_users"))}
+    users = world.members("user_lists", obj, "_users")
+    return {"usersCount": len(users), "users": users[:3]}
 
 
 @derived("vault_lists")

@@ -549,4 +549,5 @@ def release_form(view, req, body: dict, ident: int, now: str) -> dict:
 
 @maker("payout_requests")
 def payout_request(view, req, body: dict, ident: int, now: str) -> dict:
-    return {"id": ident, "amount": body.get("amount"), "createdAt": now, "state": "pending", "currency": "USD"}
+    request = {"amount": body.get("amount"), "createdAt": now, "state": "new", "currency": "USD"}
+    return {"id": ident, "invoiceId": f"INV-{ident}", "rejectReason": None, **request}

@@ -101,15 +101,17 @@ class PayloadBuilder:
 
     # -- request time ----------------------------------------------------------------
     def build(self, req: Request) -> Payload:
-        if req.op.op_id not in self.plans:  # no JSON body: OnlyFans answers with an empty text
-            return Payload(b"")
-        op, plan = req.op, self.plans[req.op.op_id]
+        op, plan = req.op, self.plans.get(req.op.op_id)
         world = self.world.view(req.path_params.get("account") or next(iter(self.world.accounts)), req.tenant)
         key = "|".join((op.op_id, *(f"{k}={v}" for k, v in sorted(req.path_params.items()))))
         try:
             if op.world_write and op.world_write["do"] != "none" and self.writer is not None:
                 written = self.writer.apply(world, req, op.world_write)
+                if plan is None:  # no JSON body: OnlyFans answers with an empty text
+                    return Payload(b"")
                 return Payload(self.renderer.render(op.data_schema, self._answer(plan, op, written), key))
+            if plan is None:
+                return Payload(b"")
             echo = self._echo(req)
             if plan.list_prop is not None:
                 return self._page(req, plan, world, key, echo)

@@ -100,8 +100,8 @@ class Renderer:
             return self._object(schema, source, key, path)
         if kind == "array":
             return self._array(schema, source, key, path)
-        if kind is None:  # free-form
-            return source if source is not MISSING and source is not None else {}
+        if kind is None:  # free-form: as the world holds it, without its own bookkeeping (`_…`)
+            return _public(source) if source is not MISSING and source is not None else {}
         value = coerce_scalar(source, kind)
         return value if value is not MISSING else self.fill(path.rsplit(".", 1)[-1], schema, key, path)
 
@@ -193,3 +193,11 @@ class Renderer:
         if lname == "city" or "location" in lname:
             return rng.choice(pools.cities)
         return rng.choice(pools.words)
+
+
+def _public(value):
+    if isinstance(value, dict):
+        return {k: _public(v) for k, v in value.items() if not k.startswith("_")}
+    if isinstance(value, list):
+        return [_public(v) for v in value]
+    return value

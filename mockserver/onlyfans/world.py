@@ -282,6 +282,10 @@ class AccountWorld:
         if name in MEMBERS:
             held = MEMBERS[name]
             return self.members(held.container, self.container(held.container, scope), held.field)
+        for held in MEMBERS.values():  # narrowed to a container's members by a query parameter
+            if held.collection == name and held.query and query.get(held.query):
+                container = self.container(held.container, {ID_PARAMS[held.container][0]: query[held.query]})
+                return self.members(held.container, container, held.field)
         items = self.lists[name]
         if name == "transactions" and query.get("type") in TRANSACTION_FILTER:
             kind, source = TRANSACTION_FILTER[query["type"]], query.get("tipsSource")
@@ -402,7 +406,7 @@ class Lists(Mapping):
         made = self._made.get(name)
         if made is None:
             world = self._world
-            made = world.merge_list(name, LISTS[name](world))
+            made = [obj for obj in world.merge_list(name, LISTS[name](world)) if not obj.get("_hidden")]
             if name in DERIVED:
                 made = [world.derive(name, obj) for obj in made]
             order = KINDS[name].order if name in KINDS else None
