@@ -31,7 +31,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from ..errors import ApiError
+from ..errors import ApiError, InvalidInput
 from .entities import cdn_url, iso, stable_int
 from .kinds import DERIVED, KINDS, container_fields
 from .view import Gone
@@ -250,6 +250,14 @@ def _media(view, ids) -> list[dict]:
     return found
 
 
+def _after(now: str, days, field: str) -> str:
+    """The time `days` days after `now`; a number of days no calendar holds is the request's fault."""
+    try:
+        return iso(datetime.fromisoformat(now) + timedelta(days=int(days)))
+    except (OverflowError, ValueError):
+        raise InvalidInput({field: [f"The {field} field must be a number of days a date can hold."]}) from None
+
+
 def _price(view) -> float:
     return float(view.creator.get("subscribePrice") or 0)
 
@@ -404,7 +412,7 @@ def trial_link(view, req, body: dict, ident: int, now: str) -> dict:
     days = body.get("subscribeDays") or body.get("duration") or 1
     code = f"{ident:x}"
     expires = body.get("offerExpiration")
-    expired_at = iso(datetime.fromisoformat(now) + timedelta(days=int(expires))) if expires else None
+    expired_at = _after(now, expires, "offerExpiration") if expires else None
     return {
         "id": ident,
         "_code": code,
@@ -464,7 +472,7 @@ def promotion(view, req, body: dict, ident: int, now: str) -> dict:
         "price": round(_price(view) * (100 - discount) / 100, 2),
         "subscribeDays": body.get("freeTrialDays") or 30,
         "createdAt": now,
-        "finishedAt": iso(datetime.fromisoformat(now) + timedelta(days=int(days))) if days else None,
+        "finishedAt": _after(now, days, "expirationDays") if days else None,
         "isFinished": False,
         "canClaim": True,
     }
