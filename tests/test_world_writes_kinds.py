@@ -51,3 +51,97 @@ def test_a_date_no_calendar_holds_is_a_422_and_nothing_is_created(client, path, 
     assert got.status_code == 422, got.text
     assert field in got.json()["errors"]
     assert listed() == before
+
+
+@pytest.mark.slow
+def test_the_official_sdk_sends_a_message_and_sees_it_first():
+    from onlyfansapi import OnlyFansAPI
+
+    with running_server() as base:
+        sdk = OnlyFansAPI(api_key="sdk-writes", base_url=base, _strict_response_validation=True, max_retries=0)
+        chat = sdk.chats.list(ACCOUNT, limit="10").data[-1]  # the quietest chat on the first page
+        fan, before = chat.fan.id, chat.model_extra["lastReplyAt"]
+        sent = sdk.chats.messages.send(str(fan), account=ACCOUNT, text="Hello from the SDK").data
+
+        first = sdk.chats.list(ACCOUNT, limit="10").data[0]
+        assert (first.fan.id, first.last_message.id) == (fan, sent.id)
+        assert first.model_extra["lastReplyAt"] == sent.created_at != before
+        newest = sdk.chats.messages.list(str(fan), account=ACCOUNT).data[0]
+        assert (newest.id, newest.text) == (sent.id, "Hello from the SDK")
+        offset, seen = 0, None
+        while seen is None:  # the fan's own lastReplyAt moved too, on the fans list
+            page = sdk.fans.list_all(ACCOUNT, limit=20, offset=offset).data
+            seen = next((f for f in page.list if f.id == fan), None)
+            assert seen is not None or page.has_more, f"fan {fan} is not on the fans list"
+            offset += 20
+        assert seen.model_extra["lastReplyAt"] == sent.created_at
+
+
+def test_an_upload_is_in_the_vault_and_attaches_by_its_id_or_prefixed_id(client):
+    vault = data(
+        client.post(f"/api/{ACCOUNT}/media/vault", headers=H, files={"file": ("a.jpg", b"\xff\xd8", "image/jpeg")})
+    )
+    assert rows(data(client.get(f"/api/{ACCOUNT}/media/vault", params={"limit": 1}, headers=H)))[0]["id"] == vault["id"]
+    assert data(client.get(f"/api/{ACCOUNT}/media/vault/{vault['id']}", headers=H))["type"] == "photo"
+    upload = client.post(f"/api/{ACCOUNT}/media/upload", headers=H, files={"file": ("b.mp4", b"\x00", "video/mp4")})
+    assert upload.status_code == 200, upload.text
+    prefixed = upload.json()["prefixed_id"]
+    assert prefixed.startswith("ofapi_media_") and upload.json()["file_name"] == "b.mp4"
+
+    chat = rows(data(client.get(f"/api/{ACCOUNT}/chats", params={"limit": 1}, headers=H)))[0]["fan"]["id"]
+    body = {"text": "two files", "mediaFiles": [prefixed, vault["id"]]}
+    sent = data(client.post(f"/api/{ACCOUNT}/chats/{chat}/messages", headers=H, json=body))
+    assert [m["type"] for m in sent["media"]] == ["video", "photo"] and sent["mediaCount"] == 2
+    assert sent["media"][1]["id"] == vault["id"]
+    post = data(
+        client.post(f"/api/{ACCOUNT}/posts", headers=H, json={"text": "with media", "mediaFiles": [vault["id"]]})
+    )
+    assert [m["id"] for m in data(client.get(f"/api/{ACCOUNT}/posts/{post['id']}", headers=H))["media"]] == [
+        vault["id"]
+    ]
+
+
+def test_new_media_go_through_the_cdn_rewrite_like_seeded_ones(client):
+    made = data(client.post(f"/api/{ACCOUNT}/media/vault", headers=H, files={"file": ("c.jpg", b"\xff", "image/jpeg")}))
+    first = made["files"]["full"]["url"]
+    assert first.startswith("https://cdn") and ".onlyfans.com/" in first  # first sighting: as OnlyFans sent it
+    again = data(client.get(f"/api/{ACCOUNT}/media/vault/{made['id']}", headers=H))["files"]["full"]["url"]
+    assert again.startswith("https://cdn.fansapi.com/of/")  # OFAPI cached it meanwhile
+
+
+def test_a_new_tracking_link_is_kept_in_the_stored_links_once_listed(client):
+    made = data(client.post(f"/api/{ACCOUNT}/tracking-links", headers=H, json={"name": "Stored"}))
+    made = made[0] if isinstance(made, list) else made
+    client.get(f"/api/{ACCOUNT}/tracking-links", params={"limit": 5}, headers=H)
+    stored = client.get(f"/api/{ACCOUNT}/stored/tracking-links", headers=H).json()["data"]
+    assert made["id"] in [link["id"] for link in rows(stored)]
+
+
+def test_another_team_sees_none_of_it(client):
+    other = {"Authorization": "Bearer kinds-other-team"}
+    made = data(client.post(f"/api/{ACCOUNT}/user-lists", headers=H, json={"name": "Only ours"}))
+    assert client.get(f"/api/{ACCOUNT}/user-lists/{made['id']}", headers=other).json()["data"]["name"] != "Only ours"
+    assert made["id"] not in [int(x["id"]) for x in data(client.get(f"/api/{ACCOUNT}/user-lists", headers=other))]
+
+
+@pytest.mark.slow
+def test_every_kind_of_write_survives_a_sigkill(tmp_path):
+    store = str(tmp_path / "kinds.sqlite")
+    proc, url = start_server("--store", store)
+    try:
+        with httpx.Client(base_url=f"{url}/api/{ACCOUNT}", headers=H) as c:
+            made = c.post("/user-lists", json={"name": "Kept"}).json()["data"]
+            fan = rows(c.get("/fans/all", params={"limit": 1}).json()["data"])[0]["id"]
+            assert c.post(f"/user-lists/{made['id']}/users", json={"ids": [str(fan)]}).status_code == 200
+            assert c.patch("/settings/drm", json={"enabled": True}).status_code == 200
+            gone = rows(c.get("/stories/highlights").json()["data"])[0]["id"]
+            assert c.delete(f"/stories/highlights/{gone}").status_code == 200
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+    with running_server("--store", store) as again, httpx.Client(base_url=f"{again}/api/{ACCOUNT}", headers=H) as c:
+        kept = c.get(f"/user-lists/{made['id']}").json()["data"]
+        assert (kept["name"], kept["usersCount"]) == ("Kept", 1)
+        assert [u["id"] for u in rows(c.get(f"/user-lists/{made['id']}/users").json()["data"])] == [fan]
+        assert c.get("/settings/drm").json()["data"] == {"enabled": True}
+        assert c.get(f"/stories/highlights/{gone}").status_code == 404
