@@ -145,3 +145,22 @@ def test_every_kind_of_write_survives_a_sigkill(tmp_path):
         assert [u["id"] for u in rows(c.get(f"/user-lists/{made['id']}/users").json()["data"])] == [fan]
         assert c.get("/settings/drm").json()["data"] == {"enabled": True}
         assert c.get(f"/stories/highlights/{gone}").status_code == 404
+
+
+def test_the_profile_counts_what_it_shows(client):
+    team = {"Authorization": "Bearer kinds-counts"}
+
+    def counts() -> dict:
+        me = data(client.get(f"/api/{ACCOUNT}/me", headers=team))
+        return {k: me[k] for k in ("postsCount", "archivedPostsCount", "mediasCount", "photosCount")}
+
+    before = counts()
+    photo = rows(data(client.get(f"/api/{ACCOUNT}/media/vault", params={"limit": 50}, headers=team)))
+    photo = next(m["id"] for m in photo if m["type"] == "photo")
+    post = data(client.post(f"/api/{ACCOUNT}/posts", headers=team, json={"text": "counted", "mediaFiles": [photo]}))
+    moved = {**before, "postsCount": before["postsCount"] + 1, "mediasCount": before["mediasCount"] + 1}
+    assert counts() == {**moved, "photosCount": before["photosCount"] + 1}
+    assert client.post(f"/api/{ACCOUNT}/posts/{post['id']}/archive", headers=team).status_code == 200
+    assert counts() == {**before, "archivedPostsCount": before["archivedPostsCount"] + 1}
+    assert client.delete(f"/api/{ACCOUNT}/posts/{post['id']}", headers=team).status_code == 200
+    assert counts() == before

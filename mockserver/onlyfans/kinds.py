@@ -205,7 +205,16 @@ members("following", "profile", "_following", "fans", lambda w, obj: [f["id"] fo
 # -- fields derived when read ------------------------------------------------------------------
 @derived("profile")
 def _profile(world, obj: dict) -> dict:
-    return {"postsCount": len(world.posts)}
+    """The profile counts what it shows: posts (archived ones apart) and the media posted in them."""
+    shown = [p for p in world.posts if not p.get("isArchived")]
+    posted = [m for p in shown for m in p.get("media") or ()]
+    return {
+        "postsCount": len(shown),
+        "archivedPostsCount": len(world.posts) - len(shown),
+        "mediasCount": len(posted),
+        "photosCount": sum(1 for m in posted if m.get("type") == "photo"),
+        "videosCount": sum(1 for m in posted if m.get("type") == "video"),
+    }
 
 
 @derived("user_lists")
