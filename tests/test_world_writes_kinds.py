@@ -164,3 +164,14 @@ def test_the_profile_counts_what_it_shows(client):
     assert counts() == {**before, "archivedPostsCount": before["archivedPostsCount"] + 1}
     assert client.delete(f"/api/{ACCOUNT}/posts/{post['id']}", headers=team).status_code == 200
     assert counts() == before
+
+
+def test_a_change_to_a_chat_the_account_never_had_breaks_no_read(client):
+    team = {"Authorization": "Bearer kinds-stranger-chat"}
+    assert client.post(f"/api/{ACCOUNT}/chats/900123/hide", headers=team).status_code == 200
+    assert client.post(f"/api/{ACCOUNT}/chats/900124/mute", headers=team).status_code == 200
+    assert client.get(f"/api/{ACCOUNT}/chats/123/messages/123", headers=team).status_code == 200
+    listed = [
+        c["fan"]["id"] for c in rows(data(client.get(f"/api/{ACCOUNT}/chats", params={"limit": 100}, headers=team)))
+    ]
+    assert 900123 not in listed and 900124 in listed  # hidden stays hidden; a muted one is a chat now

@@ -76,7 +76,8 @@ def container_fields(collection: str) -> dict[str, Members]:
 
 
 def _sample(rng: random.Random, ids: list, most: int) -> list:
-    return rng.sample(ids, k=min(len(ids), rng.randint(0, most)))
+    """A container starts with a few members (at least one, when there are any)."""
+    return rng.sample(ids, k=min(len(ids), rng.randint(1, most)))
 
 
 def _ago(world, rng: random.Random, days: float) -> str:
@@ -183,7 +184,9 @@ members(
     "fans",
     lambda w, obj: _sample(w.make.rng("members", obj["_key"]), [f["id"] for f in w.fans], 8),
 )
-members("user_list_pinned", "user_lists", "_pinned", "fans")
+members(
+    "user_list_pinned", "user_lists", "_pinned", "fans", lambda w, obj: w.member_ids("user_lists", obj, "_users")[:1]
+)
 members(
     "vault_list_media",
     "vault_lists",

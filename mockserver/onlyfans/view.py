@@ -157,7 +157,7 @@ class AccountView(AccountWorld):
         started = [fan_id for fan_id in touched if fan_id not in {c["id"] for c in self.base.chats}]
         for fan_id in started:  # a first message to a fan the account had no chat with
             chat = self._remade_chat(self.entity("fans", fan_id), None)
-            if chat is not None:
+            if chat is not None and not chat.get("_hidden"):
                 chats.append(chat)
         return sorted(chats, key=lambda c: (c["lastMessage"] or {}).get("createdAt", ""), reverse=True)
 

@@ -377,7 +377,7 @@ LISTS = {
     "blocked_users": lambda w: [f for f in w.fans if f["isBlocked"]],
     "restricted_users": lambda w: [f for f in w.fans if f["isRestricted"]],
     "chats": lambda w: w.chats,
-    "messages": lambda w: [m for chat in w.chats for m in w.messages[chat["id"]]],
+    "messages": lambda w: [m for chat in w.chats for m in w.thread(chat["id"])],
     "media": lambda w: w.media,
     "posts": lambda w: w.posts,
     "stories": lambda w: w.stories,
