@@ -175,3 +175,12 @@ def test_a_change_to_a_chat_the_account_never_had_breaks_no_read(client):
         c["fan"]["id"] for c in rows(data(client.get(f"/api/{ACCOUNT}/chats", params={"limit": 100}, headers=team)))
     ]
     assert 900123 not in listed and 900124 in listed  # hidden stays hidden; a muted one is a chat now
+
+
+def test_an_object_deleted_under_one_name_is_gone_under_the_other(client):
+    """A chat named by a fan's username is the fan's chat: deleted, it is gone by either name."""
+    team = {"Authorization": "Bearer kinds-two-names"}
+    assert client.delete(f"/api/{ACCOUNT}/chats/not-a-number", headers=team).status_code == 200
+    for verb, path in (("POST", "hide"), ("POST", "mute"), ("DELETE", "unmute"), ("POST", "mark-as-read")):
+        got = client.request(verb, f"/api/{ACCOUNT}/chats/not-a-number/{path}", headers=team)
+        assert got.status_code == 404, (path, got.text)

@@ -186,6 +186,8 @@ class AccountView(AccountWorld):
             if made is not None and collection in DERIVED:
                 made = self.derive(collection, made)
             self._extra.put((collection, key), made, EXTRA_ENTITY_BYTES)
+        if made is None:  # named by another of its ids (a fan's username), it was deleted
+            raise Gone(f"{collection} {ident}")
         return made
 
     def approximate_bytes(self) -> int:
