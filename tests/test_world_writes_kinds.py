@@ -184,3 +184,17 @@ def test_an_object_deleted_under_one_name_is_gone_under_the_other(client):
     for verb, path in (("POST", "hide"), ("POST", "mute"), ("DELETE", "unmute"), ("POST", "mark-as-read")):
         got = client.request(verb, f"/api/{ACCOUNT}/chats/not-a-number/{path}", headers=team)
         assert got.status_code == 404, (path, got.text)
+
+
+@pytest.mark.parametrize("path", ["chats/1234/messages", "mass-messaging", "posts", "stories"])
+def test_media_named_by_anything_but_an_id_is_a_422(client, path):
+    got = client.post(f"/api/{ACCOUNT}/{path}", headers=H, json={"text": "x", "mediaFiles": [{"id": 1}]})
+    assert got.status_code == 422, got.text
+    assert "mediaFiles.0" in got.json()["errors"]
+
+
+def test_previews_named_by_anything_but_an_id_change_nothing_and_break_nothing(client):
+    media = rows(data(client.get(f"/api/{ACCOUNT}/media/vault", params={"limit": 1}, headers=H)))[0]["id"]
+    body = {"text": "preview", "mediaFiles": [media], "previews": [{"id": media}, str(media)]}
+    sent = data(client.post(f"/api/{ACCOUNT}/chats/1234/messages", headers=H, json=body))
+    assert [p["id"] for p in sent["previews"]] == [media]

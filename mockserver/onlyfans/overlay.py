@@ -239,10 +239,17 @@ def _normalized(collection: str, fields: dict) -> dict:
 
 
 # -- what each kind of created object looks like -----------------------------------------------
-def _media(view, ids) -> list[dict]:
+def _named(ident) -> bool:
+    """Whether a request value can name an object: an id (a number or a string)."""
+    return isinstance(ident, (int, str)) and not isinstance(ident, bool)
+
+
+def _media(view, ids, field: str = "mediaFiles") -> list[dict]:
     """The vault media a request names (by id or an upload's prefixed id), as OnlyFans attaches them."""
     found = []
-    for ident in ids or ():
+    for n, ident in enumerate(ids or ()):
+        if not _named(ident):
+            raise InvalidInput({f"{field}.{n}": [f"The {field}.{n} field must be a media id."]})
         try:
             found.append(view.entity("media", ident))
         except Gone:
@@ -279,7 +286,7 @@ def message(view, req, body: dict, ident: int, now: str) -> dict:
         "isTip": False,
         "media": media,
         "mediaCount": len(media),
-        "previews": [m for m in media if m["id"] in set(body.get("previews") or ())],
+        "previews": [m for m in media if m["id"] in {as_id(p) for p in body.get("previews") or () if _named(p)}],
         "isOpened": True,
         "isNew": False,
         "canPurchase": False,
