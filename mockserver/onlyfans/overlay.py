@@ -35,7 +35,7 @@ from ..errors import ApiError, InvalidInput
 from .entities import cdn_url, iso, stable_int
 from .kinds import DERIVED, KINDS, container_fields
 from .view import Gone
-from .world import SINGLE, as_id
+from .world import as_id
 
 MAKERS: dict[str, Callable] = {}  # collection -> fn(view, req, inputs, ident, now) -> the created object
 ID_BASE = {  # new objects get ids above every seeded one, in the API's range for the kind
@@ -48,8 +48,6 @@ ID_BASE = {  # new objects get ids above every seeded one, in the API's range fo
     **{name: kind.base + kind.span for name, kind in KINDS.items()},
 }
 DEFAULT_ID_BASE = 900_000_000
-ID_PARAMS = {"messages": "message_id", "posts": "post_id", "stories": "story_id", "chats": "chat_id"}
-VERBS = ("create", "update", "delete", "set", "toggle", "add", "remove", "reorder", "none")
 NOW = "$now"
 
 
@@ -174,9 +172,7 @@ class Writer:
             return found
         if spec.get("target"):
             return [view.entity(collection, req.path_params[spec["target"]])]
-        if collection in SINGLE:
-            return [view.lists[collection][0]]
-        return [view.entity(collection, req.path_params[ID_PARAMS.get(collection, "id")])]
+        return [view.container(collection, req.path_params)]  # the account's own (a setting, its profile)
 
     def _counts(self, view, req, spec: dict, by: int) -> list:
         """Counts on other objects that cover the created or deleted one (a post's `commentsCount`)."""
