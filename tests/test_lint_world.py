@@ -46,3 +46,14 @@ def test_a_right_one_passes(tmp_path):
     spec = tmp_path / "spec.yaml"
     spec.write_text((SPECS / "world-write.yaml").read_text().replace(FIXED, "        do: none\n        why: a read\n"))
     assert lint(spec, SPECS / "endpoints.tsv") == []
+
+
+def test_a_write_that_reaches_onlyfans_must_say_what_it_changes(tmp_path):
+    spec = tmp_path / "spec.yaml"
+    text = (SPECS / "world-write.yaml").read_text().replace(FIXED, "        do: none\n        why: a read\n")
+    spec.write_text(
+        text.replace("    get:\n      operationId: fansListActive", "    post:\n      operationId: fansListActive")
+    )
+    findings = lint(spec, SPECS / "endpoints.tsv")
+    assert [f.rule for f in findings if f.rule == "world-write"] == ["world-write"]
+    assert "says nothing of what it changes" in next(f.message for f in findings if f.rule == "world-write")

@@ -1,5 +1,6 @@
-"""The lint rule for `x-world-write` (what a write to OnlyFans does to the fake world): a known
-verb, a collection the world has, and parameters and fields the operation really has. Kept in a
+"""The lint rule for `x-world-write` (what a write to OnlyFans does to the fake world): every
+write that reaches OnlyFans has one; a known verb, a collection the world has, and parameters
+and fields the operation really has. Kept in a
 module of its own, registered with the runner's `@rule`."""
 
 from __future__ import annotations
@@ -48,9 +49,11 @@ def _fields(spec: Spec, op: dict) -> set:
 @rule("world-write")
 def world_write(spec: Spec):
     collections, member_lists, member_fields = world()
-    for at, _, _, op in spec.operations():
+    for at, method, _, op in spec.operations():
         write = op.get("x-world-write")
         if write is None:
+            if method != "GET" and op.get("x-data-source") in ("live", "hybrid") and not op.get("x-behaviour"):
+                yield at, f"{method} reaches OnlyFans but says nothing of what it changes (x-world-write)"
             continue
         at = at + ("x-world-write",)
         if not isinstance(write, dict) or write.get("do") not in NEEDS:
