@@ -81,7 +81,7 @@ def test_an_upload_is_in_the_vault_and_attaches_by_its_id_or_prefixed_id(client)
     vault = data(
         client.post(f"/api/{ACCOUNT}/media/vault", headers=H, files={"file": ("a.jpg", b"\xff\xd8", "image/jpeg")})
     )
-    assert rows(data(client.get(f"/api/{ACCOUNT}/media/vault", params={"limit": 1}, headers=H)))[0]["id"] == vault["id"]
+    assert rows(data(client.get(f"/api/{ACCOUNT}/media/vault", params={"limit": 10}, headers=H)))[0]["id"] == vault["id"]
     assert data(client.get(f"/api/{ACCOUNT}/media/vault/{vault['id']}", headers=H))["type"] == "photo"
     upload = client.post(f"/api/{ACCOUNT}/media/upload", headers=H, files={"file": ("b.mp4", b"\x00", "video/mp4")})
     assert upload.status_code == 200, upload.text
@@ -194,7 +194,7 @@ def test_media_named_by_anything_but_an_id_is_a_422(client, path):
 
 
 def test_previews_named_by_anything_but_an_id_change_nothing_and_break_nothing(client):
-    media = rows(data(client.get(f"/api/{ACCOUNT}/media/vault", params={"limit": 1}, headers=H)))[0]["id"]
+    media = rows(data(client.get(f"/api/{ACCOUNT}/media/vault", params={"limit": 10}, headers=H)))[0]["id"]
     body = {"text": "preview", "mediaFiles": [media], "previews": [{"id": media}, str(media)]}
     sent = data(client.post(f"/api/{ACCOUNT}/chats/1234/messages", headers=H, json=body))
     assert [p["id"] for p in sent["previews"]] == [media]

@@ -415,7 +415,7 @@ def trial_link(view, req, body: dict, ident: int, now: str) -> dict:
     days = body.get("subscribeDays") or body.get("duration") or 1
     code = f"{ident:x}"
     expires = body.get("offerExpiration")
-    expired_at = _after(now, expires, "offerExpiration") if expires else None
+    expired_at = _after(now, expires, "offerExpiration") if expires and int(expires) > 0 else None
     return {
         "id": ident,
         "_code": code,

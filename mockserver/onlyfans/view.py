@@ -29,18 +29,28 @@ class Gone(LookupError):
 
 
 class AccountView(AccountWorld):
-    def __init__(self, base: AccountWorld, tenant: str, version: int, rows: list):
+    def __init__(self, base: AccountWorld, tenant: str, version: int, rows: list, previous=None):
+        """`rows`: the overlay rows written after `previous` (an older view of the same team and
+        account, whose rows this view takes over), or all of them."""
         # The generated parts are the base's; only what the overlay touches is made again here.
         self.base = base
         self.account, self.connected_accounts, self.now = base.account, base.connected_accounts, base.now
         self.sizes, self.make = base.sizes, base.make
+        self.version = version
         self.stamp = f"{tenant}:{version}"  # in the `_key` of every object this view makes or changes
-        self.changes: dict[str, dict[str, dict | None]] = {}
-        self.created: dict[str, list[str]] = {}  # collection -> ids of created objects, newest first
+        self.changes: dict[str, dict[str, dict | None]] = (
+            {c: dict(d) for c, d in previous.changes.items()} if previous else {}
+        )
+        self.created: dict[str, list[str]] = (  # collection -> ids of created objects, newest first
+            {c: list(ids) for c, ids in previous.created.items()} if previous else {}
+        )
         for collection, ident, obj, _seq in rows:
             self.changes.setdefault(collection, {})[ident] = obj
-            if obj is not None and obj.get("_new"):
-                self.created.setdefault(collection, []).insert(0, ident)
+            created = self.created.setdefault(collection, [])
+            if obj is not None and obj.get("_new") and ident not in created[:1]:
+                if ident in created:
+                    created.remove(ident)
+                created.insert(0, ident)
         self.creator = self._patched("profile", base.creator)
         self.lists = Lists(self)
         self._threads: dict = {}

@@ -456,19 +456,28 @@ class World:
             world.grew()
         return world
 
-    def view(self, account_id: str, tenant: str) -> AccountWorld:
-        """The account's world as a team sees it: with the team's writes, when it made any."""
+    def view(self, account_id: str, tenant: str, version: int | None = None) -> AccountWorld:
+        """The account's world as a team sees it: with the team's writes, when it made any
+        (`version`: the team's overlay version of the account, when the caller read it already)."""
         base = self.account(account_id)
-        if self.overlay is None or not tenant or not self.overlay.version(tenant, account_id):
+        if self.overlay is None or not tenant:
+            return base
+        if version is None:
+            version = self.overlay.version(tenant, account_id)
+        if not version:
             return base
         from .view import AccountView
 
-        version, rows = self.overlay.rows(tenant, account_id)
-        key = (tenant, account_id, version)
-        view = self._views.get(key)
-        if view is None:
+        latest = self._views.get((tenant, account_id))  # the newest view this worker made of it
+        if latest is not None and latest.version == version:
+            return latest
+        if latest is not None and latest.version < version:  # only the rows written since
+            version, rows = self.overlay.rows(tenant, account_id, after=latest.version)
+            view = AccountView(base, tenant, version, rows, previous=latest)
+        else:
+            version, rows = self.overlay.rows(tenant, account_id)
             view = AccountView(base, tenant, version, rows)
-            self._views.put(key, view, view.approximate_bytes())
+        self._views.put((tenant, account_id), view, view.approximate_bytes())
         return view
 
     def owner(self, account_id: str) -> dict:

@@ -64,6 +64,7 @@ CREATE INDEX IF NOT EXISTS deliveries_by_webhook ON deliveries (tenant, webhook_
 CREATE TABLE IF NOT EXISTS overlay (
     tenant TEXT NOT NULL, account TEXT NOT NULL, collection TEXT NOT NULL, id TEXT NOT NULL, body TEXT,
     seq BIGINT NOT NULL, PRIMARY KEY (tenant, account, collection, id));
+CREATE INDEX IF NOT EXISTS overlay_by_seq ON overlay (tenant, account, seq);
 CREATE TABLE IF NOT EXISTS overlay_versions (
     tenant TEXT NOT NULL, account TEXT NOT NULL, version BIGINT NOT NULL, PRIMARY KEY (tenant, account));
 CREATE TABLE IF NOT EXISTS timers (
