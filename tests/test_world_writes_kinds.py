@@ -81,7 +81,8 @@ def test_an_upload_is_in_the_vault_and_attaches_by_its_id_or_prefixed_id(client)
     vault = data(
         client.post(f"/api/{ACCOUNT}/media/vault", headers=H, files={"file": ("a.jpg", b"\xff\xd8", "image/jpeg")})
     )
-    assert rows(data(client.get(f"/api/{ACCOUNT}/media/vault", params={"limit": 10}, headers=H)))[0]["id"] == vault["id"]
+    newest = rows(data(client.get(f"/api/{ACCOUNT}/media/vault", params={"limit": 10}, headers=H)))[0]
+    assert newest["id"] == vault["id"]
     assert data(client.get(f"/api/{ACCOUNT}/media/vault/{vault['id']}", headers=H))["type"] == "photo"
     upload = client.post(f"/api/{ACCOUNT}/media/upload", headers=H, files={"file": ("b.mp4", b"\x00", "video/mp4")})
     assert upload.status_code == 200, upload.text
