@@ -21,7 +21,7 @@ import base64
 import binascii
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -56,7 +56,7 @@ def pager(name: str):
 
 def cut(style: str, items: list, query: dict) -> Page:
     """The page of `items` the query asks for, cut the way `style` pages."""
-    return PAGERS[style](list(items), query)
+    return PAGERS[style](items if isinstance(items, Sequence) else list(items), query)  # a stored list stays lazy
 
 
 # -- reading the query ---------------------------------------------------------------------------
@@ -142,7 +142,7 @@ def by_offset(items: list, query: dict) -> Page:
     limit, offset = _limit(query), _int(query, "offset", 0, 0)
     chunk = items[offset : offset + limit]
     following = offset + len(chunk)
-    more = following < len(items)
+    more = len(chunk) == limit and bool(items[following : following + 1])  # no count of a long stored list
     fields = {**_tail_fields(chunk, following), "hasMore": more, "offset": offset, "nextOffset": following}
     return Page(chunk, ("offset", following) if more else None, fields)
 

@@ -12,6 +12,7 @@ are shared, never changed.
 
 from __future__ import annotations
 
+import json
 from functools import cached_property
 
 from ..lru import ByteLRU
@@ -44,7 +45,9 @@ class AccountView(AccountWorld):
         self.created: dict[str, list[str]] = (  # collection -> ids of created objects, newest first
             {c: list(ids) for c, ids in previous.created.items()} if previous else {}
         )
+        self.rows_bytes = previous.rows_bytes if previous else 0
         for collection, ident, obj, _seq in rows:
+            self.rows_bytes += 256 + (len(json.dumps(obj, default=str)) if obj else 0)
             self.changes.setdefault(collection, {})[ident] = obj
             created = self.created.setdefault(collection, [])
             if obj is not None and obj.get("_new") and ident not in created[:1]:
@@ -201,7 +204,8 @@ class AccountView(AccountWorld):
         return made
 
     def approximate_bytes(self) -> int:
-        return 64 * 1024 + sum(len(c) for c in self.changes.values()) * 4096
+        """Its rows as JSON (counted as they arrive), twice over for what merging makes of them."""
+        return 64 * 1024 + 2 * self.rows_bytes
 
 
 def _seed(obj: dict) -> str:

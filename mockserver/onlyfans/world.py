@@ -443,7 +443,7 @@ class World:
         self.accounts = {a["id"]: a for a in self.fixtures["accounts"]}
         self._profiles = profiles or (lambda account_id: None)
         self._worlds = ByteLRU(max_bytes)
-        self._views = ByteLRU(max_bytes // 8)
+        self._views = ByteLRU(max_bytes // 2)  # the newest view of each team's writes to an account
         self.overlay = overlay  # the store's overlay rows (None: a world no client writes to)
 
     def account(self, account_id: str) -> AccountWorld:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from .backend import Backend
 
@@ -70,6 +70,10 @@ class Docs:
             args += (int(limit), int(offset))
         return [json.loads(r[0]) for r in self.db.rows(sql, args)]
 
+    def sequence(self, kind: str, tenant: str) -> StoredList:
+        """The team's resources of a kind as a sequence read page by page (a pager slices it)."""
+        return StoredList(self, kind, tenant)
+
     def count(self, kind: str, tenant: str) -> int:
         return self.db.rows("SELECT COUNT(*) FROM docs WHERE tenant = ? AND kind = ?", (tenant, kind))[0][0]
 
@@ -92,3 +96,31 @@ class Docs:
                 "RETURNING n",
                 (name,),
             ).fetchone()[0]
+
+
+class StoredList(Sequence):
+    """A team's resources of one kind, oldest first, read from the store only as far as they are
+    sliced: a page of a long list costs what the page costs."""
+
+    def __init__(self, docs: Docs, kind: str, tenant: str):
+        self._docs, self._kind, self._tenant = docs, kind, tenant
+        self._len: int | None = None
+
+    def __len__(self) -> int:
+        if self._len is None:
+            self._len = self._docs.count(self._kind, self._tenant)
+        return self._len
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            start, stop = index.start or 0, index.stop
+            if index.step in (None, 1) and start >= 0 and stop is not None and stop >= start:  # no count needed
+                return self._docs.list(self._kind, self._tenant, stop - start, start)
+            start, stop, step = index.indices(len(self))
+            if step != 1:
+                return list(self)[index]
+            return self._docs.list(self._kind, self._tenant, max(0, stop - start), start)
+        found = self._docs.list(self._kind, self._tenant, 1, index if index >= 0 else len(self) + index)
+        if not found:
+            raise IndexError(index)
+        return found[0]

@@ -160,11 +160,9 @@ def list_links(store, req) -> Answer:
     """A page of the team's links; only the page's links get their analytics computed."""
     wanted = set(str(req.query["account_ids"]).split(",")) if req.query.get("account_ids") else None
     name = str(req.query.get("name") or "").lower()
-    docs = [
-        d
-        for d in store.docs.list(KIND, req.tenant)
-        if (wanted is None or d["account"]["id"] in wanted) and name in d["name"].lower()
-    ]
+    docs = store.docs.sequence(KIND, req.tenant)  # unfiltered: only the page is read
+    if wanted is not None or name:
+        docs = [d for d in docs if (wanted is None or d["account"]["id"] in wanted) and name in d["name"].lower()]
     shown = page(req, docs)
     return Answer([{**d, **_summary(store, d)} for d in shown.items], shown.next)
 
