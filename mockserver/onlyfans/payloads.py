@@ -33,6 +33,8 @@ class Plan:
     collection: str | None = None  # world collection listed or looked up (None with a list: seeded filler)
     id_param: str | None = None  # path parameter naming the entity
     paging: str | None = None  # the pager cutting the list (x-paging); None: not paged
+    wrap: str | None = None  # the entity goes in this property of `data` ({success, queue: {...}})
+    field: str | None = None  # the answer is this field of the entity (`x-world: {collection, field}`)
 
 
 @dataclass
@@ -69,12 +71,16 @@ class PayloadBuilder:
 
     # -- start-up ------------------------------------------------------------------
     def _collection_of(self, schema: dict) -> str | None:
+        if "x-world-collection" in schema:  # an inline schema of a collection's objects
+            return schema["x-world-collection"]
         name = self.renderer.component_of(schema)
         return self.renderer.schemas.get(name, {}).get("x-world-collection") if name else None
 
     def _plan(self, op: Operation, spec: dict) -> Plan:
         raw = spec["paths"][op.path][op.method.lower()]
-        narrowed = raw.get("x-world")
+        narrowed, field = raw.get("x-world"), None
+        if isinstance(narrowed, dict):  # {collection, field}: the answer is one field of the object
+            narrowed, field = narrowed["collection"], narrowed.get("field")
         resolved = self.renderer.resolve(op.data_schema)
         if op.paging:
             list_prop, items = self._paged_list(resolved)
@@ -90,9 +96,14 @@ class PayloadBuilder:
             sub = self.renderer.resolve(sub)
             if sub.get("type") == "array" and self._collection_of(sub.get("items", {})):
                 return Plan(name, narrowed or self._collection_of(sub["items"]))
+        for name, sub in resolved.get("properties", {}).items():
+            if "x-world-collection" in sub:  # the object, wrapped: {success, queue: {...}}
+                collection = sub["x-world-collection"]
+                id_param = next((p for p in ID_PARAMS.get(collection, ()) if p in op.path_params), None)
+                return Plan(collection=collection, id_param=id_param, wrap=name)
         if narrowed:
             id_param = next((p for p in ID_PARAMS.get(narrowed, ()) if p in op.path_params), None)
-            return Plan(collection=narrowed, id_param=id_param)
+            return Plan(collection=narrowed, id_param=id_param, field=field)
         return Plan()
 
     def _paged_list(self, resolved: dict) -> tuple[str, dict]:
@@ -109,27 +120,42 @@ class PayloadBuilder:
 
     # -- request time ----------------------------------------------------------------
     def build(self, req: Request) -> Payload:
-        if req.op.op_id not in self.plans:  # no JSON body: OnlyFans answers with an empty text
-            return Payload(b"")
-        op, plan = req.op, self.plans[req.op.op_id]
+        op, plan = req.op, self.plans.get(req.op.op_id)
         world, key = self._world(req), _key(req)
         try:
-            if op.world_write and self.writer is not None:
+            if op.world_write and op.world_write["do"] != "none" and self.writer is not None:
                 written = self.writer.apply(world, req, op.world_write)
-                if self.renderer.resolve(op.data_schema).get("type") == "array":  # answered as a list of one
-                    written = [written]
-                return Payload(self.renderer.render(op.data_schema, written, key))
+                if plan is None:  # no JSON body: OnlyFans answers with an empty text
+                    return Payload(b"")
+                return Payload(self.renderer.render(op.data_schema, self._answer(plan, op, written), key))
+            if plan is None:
+                return Payload(b"")
             echo = self._echo(req)
             if plan.list_prop is not None:
                 return self._page(req, plan, world, key, echo)
-            source = echo
+            source, entity = echo, None
             if plan.collection and plan.id_param:
-                source = {**world.entity(plan.collection, req.path_params[plan.id_param]), **echo}
+                entity = world.entity(plan.collection, req.path_params[plan.id_param])
             elif plan.collection and op.method == "GET":  # the account's own (its profile, its latest …)
-                source = {**world.lists[plan.collection][0], **echo}
+                entity = world.lists[plan.collection][0]
+            if entity is not None and plan.field:
+                source = entity.get(plan.field, MISSING)
+            elif entity is not None:
+                source = {plan.wrap: entity, **echo} if plan.wrap else {**entity, **echo}
         except Gone:
             raise ApiError(404, "Not found: it was deleted.") from None
         return Payload(self.renderer.render(op.data_schema, source or MISSING, key))
+
+    def _answer(self, plan: Plan, op: Operation, written):
+        """The written object (or list) in the shape the operation answers with."""
+        many = written if isinstance(written, list) else [written]
+        if self.renderer.resolve(op.data_schema).get("type") == "array":  # answered as a list
+            return many
+        if plan.collection == op.world_write["collection"] and plan.list_prop:
+            return {plan.list_prop: many}
+        if plan.wrap:
+            return {plan.wrap: written, "success": True}
+        return written
 
     def items(self, req: Request) -> list[dict]:
         """Everything a listing operation lists for this request, in its order: what its pager cuts."""

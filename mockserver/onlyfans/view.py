@@ -16,10 +16,13 @@ import json
 from functools import cached_property
 
 from ..lru import ByteLRU
+from .kinds import DERIVED
 from .world import EXTRA_ENTITY_BYTES, LISTS, AccountWorld, Lists, as_id
 
 # Where a written object of each collection lives in the generated world's parts.
 THREADED = "messages"  # messages carry `_chat`: the fan id of their chat
+# Collections merged where the world makes them (below); every other list is merged as it is read.
+PARTS = {"media", "fans", "tracking_links", "trial_links", "posts", "stories", "messages", "chats", "profile"}
 
 
 class Gone(LookupError):
@@ -92,7 +95,25 @@ class AccountView(AccountWorld):
             return None
         if change.get("_new"):
             return change
-        return {**item, **change, "_key": f"{item.get('_key', '')}@{self.stamp}"}
+        return {**item, **change, "_key": f"{item.get('_key', '')}@{self.stamp}", "_seed": _seed(item)}
+
+    def merge_list(self, name: str, items: list[dict]) -> list[dict]:
+        if name in PARTS or name not in self.changes:
+            return items
+        return self.merged(name, items)
+
+    def derive(self, collection: str, obj: dict) -> dict:
+        """Derived fields follow the team's writes: a new key, so no cache serves the old ones."""
+        key = obj.get("_key", "")
+        stamped = key if key.endswith(f"@{self.stamp}") else f"{key}@{self.stamp}"
+        return {**obj, **DERIVED[collection](self, obj), "_key": stamped, "_seed": _seed(obj)}
+
+    def kind_list(self, name: str) -> list[dict]:
+        return self.base.kind_list(name)
+
+    def scoped(self, name: str, parent) -> list[dict]:
+        items = self.base.scoped(name, parent)
+        return self.merged(name, items, keep=lambda obj: obj.get("_parent") == str(parent))
 
     def merged(self, collection: str, items: list[dict], keep=lambda obj: True) -> list[dict]:
         """`items` with the team's writes: its created objects first (newest first), changed ones
@@ -177,13 +198,14 @@ class AccountView(AccountWorld):
             if self.chat_thread(fan_id) is None and str(fan_id) not in self.changes.get("chats", {}):
                 continue  # its messages were deleted again
             chat = self._remade_chat(self.entity("fans", fan_id), None)
-            if chat is not None:
+            if chat is not None and not chat.get("_hidden"):
                 chats.append(chat)
         return sorted(chats, key=lambda c: (c["lastMessage"] or {}).get("createdAt", ""), reverse=True)
 
     def _remade_chat(self, fan: dict, base_chat: dict | None) -> dict | None:
         thread = self.thread(fan["id"])
         chat = self.make.chat(fan, thread) if thread else dict(base_chat or self.make.chat(fan, []))
+        chat["_seed"] = _seed(chat)
         chat["_key"] = f"{chat['_key']}@{self.stamp}"
         return self._patched("chats", chat)
 
@@ -194,19 +216,27 @@ class AccountView(AccountWorld):
         change = self.changes.get(collection, {}).get(key, ...)
         if change is None:
             raise Gone(f"{collection} {ident}")
-        if change is not ... and change.get("_new"):
-            return change
         found = self.index(collection).get(as_id(ident)) if collection in LISTS else None
         if found is not None:
             return found
+        if change is not ... and change.get("_new"):
+            return self.derive(collection, change) if collection in DERIVED else change
         made = self._extra.get((collection, key))
         if made is None:
             made = self._patched(collection, self.base.entity(collection, ident))
-            if made is None:  # the id names an object the team deleted under another name
-                raise Gone(f"{collection} {ident}")
+            if made is not None and collection in DERIVED:
+                made = self.derive(collection, made)
             self._extra.put((collection, key), made, EXTRA_ENTITY_BYTES)
+        if made is None:  # named by another of its ids (a fan's username), it was deleted
+            raise Gone(f"{collection} {ident}")
         return made
 
     def approximate_bytes(self) -> int:
         """Its rows as JSON (counted as they arrive), twice over for what merging makes of them."""
         return 64 * 1024 + 2 * self.rows_bytes
+
+
+def _seed(obj: dict) -> str:
+    """What the renderer keys an object's filled-in values by: its first key, whatever its revision,
+    so a change alters only the fields it names."""
+    return obj.get("_seed") or obj.get("_key", "")

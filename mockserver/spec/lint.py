@@ -513,3 +513,6 @@ def extensions(spec: Spec):
         for key, allowed in VOCABULARIES.items():
             if key in op and op[key] not in allowed:
                 yield at + (key,), f"{key} {op[key]!r} is not one of {', '.join(map(str, allowed))}"
+
+
+from . import lint_world  # noqa: E402, F401  (registers the world-write rule)
