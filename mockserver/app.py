@@ -11,6 +11,7 @@ from . import admin
 from .bodylimit import BodyLimit
 from .errors import HANDLERS, method_not_allowed, on_http, on_store_gone
 from .journaling import Journaling, LoopGuard
+from .lenient import LenientScope
 from .ofapi import media  # noqa: F401 - registers the media behaviours
 from .ofapi.deliveries import LOOP_HEADER, Dispatcher
 from .ofapi.handler import OperationResolver
@@ -76,6 +77,8 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
     )
     app.add_middleware(OperationHeader, position=MiddlewarePosition.BEFORE_EXCEPTION)
     app.add_middleware(RoutedOperation, position=MiddlewarePosition.BEFORE_SECURITY)
+    if settings.lenient:
+        app.add_middleware(LenientScope, position=MiddlewarePosition.BEFORE_SECURITY)
     for rule, view, methods in admin.routes(ofapi):
         app.add_url_rule(rule, view.__name__, view, methods=methods)
     for exc, handler in HANDLERS:

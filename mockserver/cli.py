@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 import tempfile
+from dataclasses import replace
 
 from . import contract
 from .settings import Settings
@@ -43,6 +44,9 @@ def serve(args: argparse.Namespace) -> int:
         max_body_bytes=args.max_body,
         keep_alive_seconds=args.keep_alive,
         max_connections=args.max_connections,
+    )
+    settings = replace(
+        settings, lenient=args.lenient, cors=not args.no_cors, latency_ms=args.latency, jitter_ms=args.jitter
     )
     try:  # check (and create or migrate) the store once, before any worker starts
         Store(settings, load_fixtures()).close()
@@ -145,6 +149,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--max-body", type=int, default=Settings.max_body_bytes, help="largest request body, in bytes")
     p.add_argument("--export-seconds", type=float, default=Settings.export_seconds, help="how long a data export runs")
+    # Test-time control: lenient mode, CORS, latency (faults at run time: /_mock/faults).
+    p.add_argument("--lenient", action="store_true", help="accept made-up ids and out-of-order moves (SDK suites)")
+    p.add_argument("--no-cors", action="store_true", help="no CORS headers, preflights unanswered")
+    p.add_argument("--latency", type=float, default=0.0, metavar="MS", help="added to every /api response")
+    p.add_argument("--jitter", type=float, default=0.0, metavar="MS", help="up to this much more latency, at random")
     p.add_argument("--log-level", default="warning")
     p.add_argument("--access-log", action="store_true")
     p.set_defaults(run=serve)
