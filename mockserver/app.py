@@ -7,8 +7,9 @@ import logging
 from connexion import AsyncApp
 from connexion.middleware import MiddlewarePosition
 
-from . import admin
+from . import admin, cors
 from .bodylimit import BodyLimit
+from .cors import Cors
 from .errors import HANDLERS, method_not_allowed, on_http, on_store_gone
 from .journaling import Journaling, LoopGuard
 from .lenient import LenientScope
@@ -67,6 +68,8 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
         validate_responses=False,
         uri_parser_class=RawURIParser,
     )
+    if settings.cors:  # outermost (added first), so every answer, errors included, carries CORS headers
+        app.add_middleware(Cors, position=MiddlewarePosition.BEFORE_EXCEPTION, **cors.options(spec))
     app.add_middleware(LoopGuard, position=MiddlewarePosition.BEFORE_EXCEPTION, header=LOOP_HEADER)
     app.add_middleware(Journaling, position=MiddlewarePosition.BEFORE_EXCEPTION, ofapi=ofapi)
     app.add_middleware(
