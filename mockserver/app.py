@@ -21,6 +21,7 @@ from .onlyfans.payloads import PayloadBuilder
 from .onlyfans.render import Renderer
 from .onlyfans.upstream import FakeOnlyFans
 from .onlyfans.world import World, load_fixtures
+from .prefer import Preferences
 from .routing import OperationHeader, RoutedOperation, by_specificity
 from .settings import Settings
 from .spec.load import load_spec
@@ -82,6 +83,8 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
     app.add_middleware(RoutedOperation, position=MiddlewarePosition.BEFORE_SECURITY)
     if settings.lenient:
         app.add_middleware(LenientScope, position=MiddlewarePosition.BEFORE_SECURITY)
+    # `Prefer` answers after authentication and validation, instead of the operation.
+    app.add_middleware(Preferences, position=MiddlewarePosition.BEFORE_CONTEXT, spec=spec, ofapi=ofapi)
     for rule, view, methods in admin.routes(ofapi):
         app.add_url_rule(rule, view.__name__, view, methods=methods)
     for exc, handler in HANDLERS:
