@@ -11,6 +11,7 @@ from . import admin, cors
 from .bodylimit import BodyLimit
 from .cors import Cors
 from .errors import HANDLERS, method_not_allowed, on_http, on_store_gone
+from .faults import Faults
 from .journaling import Journaling, LoopGuard
 from .lenient import LenientScope
 from .ofapi import media  # noqa: F401 - registers the media behaviours
@@ -81,11 +82,13 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
     )
     app.add_middleware(OperationHeader, position=MiddlewarePosition.BEFORE_EXCEPTION)
     app.add_middleware(RoutedOperation, position=MiddlewarePosition.BEFORE_SECURITY)
+    # Injected faults and latency: after routing (the operation is known), before anything else.
+    app.add_middleware(Faults, position=MiddlewarePosition.BEFORE_SECURITY, ofapi=ofapi, spec=spec)
     if settings.lenient:
         app.add_middleware(LenientScope, position=MiddlewarePosition.BEFORE_SECURITY)
     # `Prefer` answers after authentication and validation, instead of the operation.
     app.add_middleware(Preferences, position=MiddlewarePosition.BEFORE_CONTEXT, spec=spec, ofapi=ofapi)
-    for rule, view, methods in admin.routes(ofapi):
+    for rule, view, methods in admin.routes(ofapi, spec):
         app.add_url_rule(rule, view.__name__, view, methods=methods)
     for exc, handler in HANDLERS:
         app.add_error_handler(exc, handler)

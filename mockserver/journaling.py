@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 import time
 
+from .faults import SCOPE_KEY as FAULT
+
 
 class Journaling:
     def __init__(self, app, ofapi):
@@ -49,6 +51,7 @@ class Journaling:
                 "credits_used": int(headers.get("x-ofapi-credits-used", 0) or 0),
                 "ms": round(seconds * 1000, 1),
                 "worker": os.getpid(),  # which server process answered (several with --workers)
+                **({"fault": scope["extensions"][FAULT]} if FAULT in scope["extensions"] else {}),
             },
             tenant,
         )

@@ -65,6 +65,10 @@ CREATE TABLE IF NOT EXISTS timers (
     tenant TEXT NOT NULL, kind TEXT NOT NULL, ref TEXT NOT NULL, due {real} NOT NULL,
     lease_until {real}, PRIMARY KEY (tenant, kind, ref));
 CREATE INDEX IF NOT EXISTS timers_due ON timers (due);
+CREATE TABLE IF NOT EXISTS faults (
+    seq {serial}, id TEXT NOT NULL UNIQUE, tenant TEXT NOT NULL, rule TEXT NOT NULL, remaining BIGINT,
+    until {real}, seen BIGINT NOT NULL, fired BIGINT NOT NULL, created {real} NOT NULL);
+CREATE INDEX IF NOT EXISTS faults_by_tenant ON faults (tenant, seq);
 """
 
 # What a reset forgets: everything but `meta` (which then gets a new generation).
@@ -83,6 +87,7 @@ DATA_TABLES = (
     "journal",
     "deliveries",
     "timers",
+    "faults",
 )
 # The tables a team's own reset clears, by their tenant column.
 TENANT_TABLES = tuple(t for t in DATA_TABLES if t not in ("counters", "rate_windows", "media_cache"))
