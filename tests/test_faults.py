@@ -231,3 +231,10 @@ def test_a_count_is_consumed_exactly_once_across_workers(slow_base):
     assert sum(a.status_code == 503 for a in answers) == 7
     assert {a.status_code for a in answers} == {200, 503}
     assert len({a.headers["x-mock-fault"] for a in answers if a.status_code == 200}) >= 1  # latency marked too
+
+
+def test_a_server_slower_than_the_start_probe_still_starts():
+    with running_server("--latency", "1500") as slow:  # the probe waits 1 s: it must not be slowed
+        started = time.monotonic()
+        assert httpx.get(slow + "/api/whoami", headers={"Authorization": "Bearer t"}).status_code == 200
+        assert time.monotonic() - started >= 1.5
