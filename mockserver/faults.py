@@ -244,8 +244,9 @@ class Faults:
     def _status(self, fault: dict, marker: bytes) -> JSONResponse:
         status = fault["status"]
         body = self.bodies[status]
-        if status == 404 and fault.get("account"):
-            body = {"error": f"Account {fault['account']} is not connected."}  # as `store/accounts.py` words it
+        if status == 404:  # the request's own account (as `store/accounts.py` words it), if it names one
+            account = fault.get("account")
+            body = {"error": f"Account {account} is not connected."} if account else self.bodies["not_found"]
         headers = {HEADER: marker.decode()}
         if status == 429:
             headers["Retry-After"] = str(fault["retry_after"])
@@ -270,11 +271,15 @@ def operation_tags(spec: dict) -> dict[str, list[str]]:
     }
 
 
-def _bodies(spec: dict) -> dict[int, dict]:
-    """OFAPI's body for each fault status: the spec's named example of it."""
+def _bodies(spec: dict) -> dict:
+    """OFAPI's body for each fault status: the spec's named example of it (and a plain 404)."""
     common, components = spec.get("x-common-responses", {}), spec["components"]["responses"]
-    bodies = {}
-    for status, example in STATUSES.items():
+
+    def example(status: int, name: str) -> dict:
         response = components[common[str(status)]["$ref"].rsplit("/", 1)[1]]
-        bodies[status] = response["content"]["application/json"]["examples"][example]["value"]
-    return bodies
+        return response["content"]["application/json"]["examples"][name]["value"]
+
+    return {
+        **{status: example(status, name) for status, name in STATUSES.items()},
+        "not_found": example(404, "not_found"),
+    }

@@ -89,6 +89,8 @@ def test_fault_bodies_are_ofapis(team):
     failed = team.get().json()
     assert failed["error"] == "ONLYFANS_COM_ERROR" and failed["onlyfans_response"]["status"] == 503
     assert team.get().json()["error"].startswith("Unauthorized.")
+    team.fault(operation="smartLinksList", status=404, times=1)  # no account in the path
+    assert team.get("/api/smart-links").json() == {"error": "Not found."}
 
 
 def test_rules_match_by_operation_tag_path_and_method_first_rule_first(team):
