@@ -192,13 +192,15 @@ class Faults:
         if "status" in fault:
             return await self._status(fault, marker)(scope, receive, send)
         if fault.get("drop"):
-            # Headers go out, the body never does: the client sees the connection close mid-response.
+            # The headers and the first byte go out, the rest never does: the client sees the
+            # connection close mid-response (a byte of body, so that no middleware holds the start back).
             headers = [
                 (b"content-type", b"application/json"),
                 (b"content-length", b"64"),
                 (HEADER.lower().encode(), marker),
             ]
-            return await send({"type": "http.response.start", "status": 200, "headers": headers})
+            await send({"type": "http.response.start", "status": 200, "headers": headers})
+            return await send({"type": "http.response.body", "body": b"{", "more_body": True})
 
         async def marked(message):
             if message["type"] == "http.response.start":
