@@ -48,7 +48,7 @@ class Parts:
             return Renderer(schemas, world.pools, world.seed, world.now, ofapi_fields=ofapi_fields, cache_bytes=cache)
 
         writer = Writer(store.overlay, store.docs.next_number)
-        self.upstream = FakeOnlyFans(PayloadBuilder(self.world, renderer(False), table, spec, writer))
+        self.upstream = FakeOnlyFans(PayloadBuilder(self.world, renderer(False), table, spec, writer, settings))
         self.store_renderer = renderer(True)
 
 

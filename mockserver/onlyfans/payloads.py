@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ..errors import ApiError
+from ..lenient import rule
 from ..spec.operations import Operation
 from .render import MISSING, Renderer
 from .view import Gone
@@ -55,7 +56,10 @@ class Request:
 
 
 class PayloadBuilder:
-    def __init__(self, world: World, renderer: Renderer, table: dict[str, Operation], spec: dict, writer=None):
+    def __init__(
+        self, world: World, renderer: Renderer, table: dict[str, Operation], spec: dict, writer=None, settings=None
+    ):
+        self.settings = settings  # the server's (lenient mode: a deleted entity still answers)
         self.world = world
         self.writer = writer  # applies `x-world-write` (onlyfans/overlay.py)
         self.renderer = renderer
@@ -112,7 +116,8 @@ class PayloadBuilder:
             elif plan.collection and op.method == "GET":  # the account's own (its profile, its latest …)
                 source = {**world.lists[plan.collection][0], **echo}
         except Gone:
-            raise ApiError(404, "Not found: it was deleted.") from None
+            rule(self, False, ApiError(404, "Not found: it was deleted."))
+            source = self._echo(req)  # lenient: what the caller named, the rest made up
         return Payload(self.renderer.render(op.data_schema, source or MISSING, key))
 
     def _echo(self, req: Request) -> dict:
