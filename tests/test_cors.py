@@ -11,6 +11,8 @@ from mockserver.testing import running_server
 
 from .conftest import ACCOUNT
 
+pytestmark = pytest.mark.slow  # real servers, Schemathesis or the SDK: not in `make check`
+
 ORIGIN = "http://localhost:5173"
 PATH = f"/api/{ACCOUNT}/fans/active"
 

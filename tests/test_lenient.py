@@ -16,6 +16,8 @@ from mockserver.testing import running_server
 from . import sdk_harness
 from .sdk_harness import ACCOUNT, run, sdk_operations
 
+pytestmark = pytest.mark.slow  # real servers, Schemathesis or the SDK: not in `make check`
+
 MADE_UP = "01JCZWQJZXQJZXQJZXQJZXQJZX"  # an id no one created
 EXPORT = {"type": "transactions", "file_type": "csv", "start_date": "2024-01-01", "end_date": "2024-01-31"}
 

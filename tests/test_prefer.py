@@ -14,6 +14,8 @@ from mockserver.testing import running_server
 
 from .conftest import ACCOUNT
 
+pytestmark = pytest.mark.slow  # real servers, Schemathesis or the SDK: not in `make check`
+
 SPEC = load_spec()
 FANS = f"/api/{ACCOUNT}/fans/active"
 KEY = {"Authorization": "Bearer prefer-tests"}

@@ -6,9 +6,12 @@ from __future__ import annotations
 import importlib.util
 from importlib.metadata import entry_points
 
+import pytest
+
 from mockserver.testing import running_server
 
 pytest_plugins = ["pytester"]
+pytestmark = pytest.mark.slow  # real servers, Schemathesis or the SDK: not in `make check`
 
 PROJECT = """
 import json
