@@ -92,7 +92,7 @@ def serve(args: argparse.Namespace) -> int:
             workers=args.workers,
             log_level=args.log_level,
             log_config=_log_config(args.quiet),
-            access_log=False,  # mockserver.accesslog writes the request lines
+            access_log=False,  # mockserver.requestlog writes the request lines
             http=HTTP_PROTOCOL,
             timeout_keep_alive=max(1, round(args.keep_alive)),
             limit_concurrency=args.max_connections,
@@ -158,7 +158,7 @@ def _log_config(quiet: bool) -> dict:
     """uvicorn's logging, plus one plain line per request on stdout (unless `--quiet`)."""
     from uvicorn.config import LOGGING_CONFIG
 
-    from .accesslog import LOG
+    from .requestlog import LOG
 
     config = copy.deepcopy(LOGGING_CONFIG)
     config["formatters"]["request"] = {"format": "%(message)s"}

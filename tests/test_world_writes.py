@@ -38,7 +38,7 @@ def client():
 
 def _chat_and_media(client) -> tuple[int, int]:
     chat = rows(client.get(f"/api/{ACCOUNT}/chats", params={"limit": 10}, headers=A).json()["data"])[-1]["fan"]["id"]
-    media = rows(client.get(f"/api/{ACCOUNT}/media/vault", params={"limit": 1}, headers=A).json()["data"])[0]["id"]
+    media = rows(client.get(f"/api/{ACCOUNT}/media/vault", params={"limit": 10}, headers=A).json()["data"])[0]["id"]
     return chat, media
 
 

@@ -86,7 +86,9 @@ class Writer:
         if current.get("_new"):  # a new revision: a new key, so no cache serves the old one
             rev = current.get("_rev", 0) + 1
             return {**current, **fields, "_rev": rev, "_key": f"{current['_key'].split('#')[0]}#{rev}"}
-        earlier = view.changes.get(collection, {}).get(str(current["id"])) or {}
+        earlier = (
+            getattr(view, "changes", {}).get(collection, {}).get(str(current["id"])) or {}
+        )  # a base world has none
         return {**earlier, **fields}
 
 
@@ -187,7 +189,8 @@ def trial_link(view, req, body: dict, ident: int, now: str) -> dict:
     days = body.get("subscribeDays") or body.get("duration") or 1
     code = f"{ident:x}"
     expires = body.get("offerExpiration")
-    expired_at = iso(datetime.fromisoformat(now) + timedelta(days=int(expires))) if expires else None
+    days_left = min(int(expires), 36_500) if expires and int(expires) > 0 else 0  # a century is forever enough
+    expired_at = iso(datetime.fromisoformat(now) + timedelta(days=days_left)) if days_left else None
     return {
         "id": ident,
         "_code": code,

@@ -31,6 +31,8 @@ from .tenants import Tenants
 from .timers import Timers
 from .windows import RateWindows
 
+STATE_TTL = 0.025  # seconds a worker may go on with the state it read last (ofapi/service.py)
+
 
 @dataclass(frozen=True)
 class State:
@@ -75,6 +77,11 @@ class Store:
             int(values.get("accounts_epoch", 0)),
         )
 
+    def settled(self) -> None:
+        """After moving the state on: wait until every worker has read it again (they re-read it
+        once their copy is older than STATE_TTL), so the caller's next request anywhere sees it."""
+        time.sleep(2 * STATE_TTL)
+
     def bump(self, db, name: str) -> None:
         """Inside a transaction: move a counter of `meta` on (every worker sees it next request)."""
         db.execute(
@@ -86,13 +93,15 @@ class Store:
     def reset(self, seed: int | None = None, tenant: str | None = None) -> None:
         """Forget what the store holds: everything (and, with a seed, start a new world), or, for
         one team, only that team's rows (other teams are not disturbed)."""
-        self.journal.flush()
-        with self.db.tx() as db:
-            if tenant is not None:
+        self.flush()
+        if tenant is not None:
+            with self.db.tx() as db:
                 for table in TENANT_TABLES:
                     db.execute(f"DELETE FROM {table} WHERE tenant = ?", (tenant,))  # noqa: S608 - fixed names
                 self.bump(db, "accounts_epoch")
-                return
+            self.settled()
+            return
+        with self.db.tx() as db:
             for table in DATA_TABLES:
                 db.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
             if seed is not None:
@@ -103,6 +112,7 @@ class Store:
                 )
             for name in ("generation", "media_epoch", "accounts_epoch"):
                 self.bump(db, name)
+        self.settled()
 
     # -- computed answers ------------------------------------------------------------------
     def answer(self, req: Request) -> Payload:
@@ -175,6 +185,7 @@ class Store:
         from ..ofapi.idempotency import TTL_SECONDS
 
         self.journal.flush()
+        self.balances.flush()
         self.public.trim(self.settings.cache_ttl_seconds)
         self.idempotency.expire(TTL_SECONDS)
         self.windows.forget_before(int(self.clock() // 60) - 1)
@@ -183,6 +194,11 @@ class Store:
             if self.media.trim(db):
                 self.bump(db, "media_epoch")
 
-    def close(self) -> None:
+    def flush(self) -> None:
+        """Write what this worker keeps to write in batches (the journal, the credits ledger)."""
         self.journal.flush()
+        self.balances.flush()
+
+    def close(self) -> None:
+        self.flush()
         self.db.close()
