@@ -16,6 +16,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from dataclasses import replace
 from pathlib import Path
 
 from . import __version__, contract
@@ -68,6 +69,9 @@ def serve(args: argparse.Namespace) -> int:
         max_connections=args.max_connections,
         world_cache_bytes=args.world_cache_mib * MIB,
         render_cache_bytes=args.render_cache_mib * MIB,
+    )
+    settings = replace(
+        settings, lenient=args.lenient, cors=not args.no_cors, latency_ms=args.latency, jitter_ms=args.jitter
     )
     try:  # open (create or migrate, and check) the store once, before any worker starts
         Store(settings, load_fixtures()).close()
@@ -369,6 +373,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=Settings.export_seconds,
         metavar="SECONDS",
         help="how long a data export runs",
+    )
+    # Test-time control: lenient mode, CORS, latency (faults at run time: /_mock/faults).
+    p.add_argument("--lenient", action="store_true", help="accept made-up ids and out-of-order moves (SDK suites)")
+    p.add_argument("--no-cors", action="store_true", help="no CORS headers, preflights unanswered")
+    p.add_argument("--latency", type=_number(float, 0), default=0.0, metavar="MS", help="added to every /api response")
+    p.add_argument(
+        "--jitter", type=_number(float, 0), default=0.0, metavar="MS", help="up to this much more, at random"
     )
     p.add_argument(
         "--log-level",

@@ -20,6 +20,8 @@ import logging
 import os
 import time
 
+from .faults import SCOPE_KEY as FAULT
+
 LOG = logging.getLogger(__name__)
 OPERATION = b"x-mock-operation"
 NOTED = {b"x-ofapi-credits-used": "credits", b"x-mock-upstream-calls": "upstream"}
@@ -82,6 +84,7 @@ class RequestLog:
                 "credits_used": int(seen.get("credits", 0) or 0),
                 "ms": round(ms, 1),
                 "worker": os.getpid(),  # which server process answered (several with --workers)
+                **({"fault": scope["extensions"][FAULT]} if FAULT in scope["extensions"] else {}),
             },
             self.ofapi.store.tenants.of(key).slug if key else None,
         )

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from ..errors import ApiError
+from ..lenient import rule
 from ..spec.operations import Operation
 from . import paging
 from .entities import iso, stable_int
@@ -63,7 +64,10 @@ class Request:
 
 
 class PayloadBuilder:
-    def __init__(self, world: World, renderer: Renderer, table: dict[str, Operation], spec: dict, writer=None):
+    def __init__(
+        self, world: World, renderer: Renderer, table: dict[str, Operation], spec: dict, writer=None, settings=None
+    ):
+        self.settings = settings  # the server's (lenient mode: a deleted entity still answers)
         self.world = world
         self.writer = writer  # applies `x-world-write` (onlyfans/overlay.py)
         self.renderer = renderer
@@ -143,7 +147,8 @@ class PayloadBuilder:
             elif entity is not None:
                 source = {plan.wrap: entity, **echo} if plan.wrap else {**entity, **echo}
         except Gone:
-            raise ApiError(404, "Not found: it was deleted.") from None
+            rule(self, False, ApiError(404, "Not found: it was deleted."))
+            source = self._echo(req)  # lenient: what the caller named, the rest made up
         return Payload(self.renderer.render(op.data_schema, source or MISSING, key))
 
     def _answer(self, plan: Plan, op: Operation, written):

@@ -12,6 +12,7 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 from ..errors import ApiError
+from ..lenient import rule
 from ..lru import ByteLRU
 from .actions import Answer, action, body_of, not_found
 
@@ -116,8 +117,7 @@ def list_accounts(store, req) -> Answer:
 @action("accounts.disconnect")
 def disconnect(store, req) -> Answer:
     account = req.path_params["id"]
-    if not store.accounts.disconnect(req.tenant, account):
-        raise not_found("Account")
+    rule(store, store.accounts.disconnect(req.tenant, account), not_found("Account"))
     store.emit("accounts.disconnected", account, {"state": "disconnected"}, req.tenant)
     return Answer({"success": True, "message": "Account disconnected."})
 

@@ -16,12 +16,15 @@ class Docs:
         self.db = db
         self.clock = clock
 
-    def insert(self, kind: str, doc: dict, tenant: str, account: str | None = None) -> dict:
-        """Store a new resource. Its id must be new (fresh ids are 128-bit random or from a sequence)."""
+    def insert(self, kind: str, doc: dict, tenant: str, account: str | None = None, exists_ok: bool = False) -> dict:
+        """Store a new resource. Its id must be new (fresh ids are 128-bit random or from a sequence);
+        with `exists_ok`, an existing row is kept as it is."""
         now = self.clock()
+        keep = " ON CONFLICT (tenant, kind, id) DO NOTHING" if exists_ok else ""
         with self.db.tx() as db:
             db.execute(
-                "INSERT INTO docs (tenant, kind, id, account, body, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO docs (tenant, kind, id, account, body, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                + keep,
                 (tenant, kind, str(doc["id"]), account, json.dumps(doc), now, now),
             )
         return doc

@@ -71,6 +71,10 @@ CREATE TABLE IF NOT EXISTS timers (
     tenant TEXT NOT NULL, kind TEXT NOT NULL, ref TEXT NOT NULL, due {real} NOT NULL,
     lease_until {real}, PRIMARY KEY (tenant, kind, ref));
 CREATE INDEX IF NOT EXISTS timers_due ON timers (due);
+CREATE TABLE IF NOT EXISTS faults (
+    seq {serial}, id TEXT NOT NULL UNIQUE, tenant TEXT NOT NULL, rule TEXT NOT NULL, remaining BIGINT,
+    until {real}, seen BIGINT NOT NULL, fired BIGINT NOT NULL, created {real} NOT NULL);
+CREATE INDEX IF NOT EXISTS faults_by_tenant ON faults (tenant, seq);
 """
 
 # What a reset forgets: everything but `meta` (which then gets a new generation).
@@ -91,6 +95,7 @@ DATA_TABLES = (
     "timers",
     "overlay",
     "overlay_versions",
+    "faults",
 )
 # The tables a team's own reset clears, by their tenant column.
 # (overlay versions only ever grow: a team's reset moves them on, so no worker mistakes an old view for a new one)

@@ -11,6 +11,7 @@ import random
 from datetime import UTC, datetime
 
 from ..errors import InvalidInput
+from ..lenient import found, rule, stand_in
 from ..onlyfans.entities import stable_int
 from .actions import Answer, action, body_of, not_found, page
 from .ids import new_id
@@ -30,7 +31,7 @@ def _iso(ts: float) -> str:
 
 
 def _get(store, req) -> dict:
-    doc = store.docs.get(KIND, req.path_params["smart_link_id"], req.tenant)
+    doc = found(store, KIND, req.path_params["smart_link_id"], req.tenant)
     if doc is None:
         raise not_found("Smart link")
     return doc
@@ -121,14 +122,29 @@ def _summary(store, doc: dict) -> dict:
 @action("smart_links.create")
 def create(store, req) -> Answer:
     body = body_of(req)
-    if body.get("link_type") == "free_trial" and not 1 <= int(body.get("free_trial_days") or 0) <= 360:
-        raise InvalidInput({"free_trial_days": ["The free trial days field is required for free trials (1-360)."]})
-    if not store.accounts.usable(req.tenant, str(body["account_id"])):
-        raise InvalidInput({"account_id": ["The selected account id is invalid."]})
+    trial_days = body.get("link_type") != "free_trial" or 1 <= int(body.get("free_trial_days") or 0) <= 360
+    rule(
+        store,
+        trial_days,
+        InvalidInput({"free_trial_days": ["The free trial days field is required for free trials (1-360)."]}),
+    )
+    usable = store.accounts.usable(req.tenant, str(body["account_id"]))
+    rule(store, usable, InvalidInput({"account_id": ["The selected account id is invalid."]}))
+    doc = _new(store, body, new_id(), store.clock())
+    store.docs.insert(KIND, doc, req.tenant, doc["account"]["id"])
+    return Answer({**doc, **_summary(store, doc)})
+
+
+@stand_in(KIND)
+def _stand_in(store, ident: str, tenant: str) -> dict:
+    body = {"account_id": store.accounts.fixture_ids[0], "link_type": "tracking_link", "name": f"Smart link {ident}"}
+    return _new(store, body, ident, store.world.now.timestamp())
+
+
+def _new(store, body: dict, ident: str, now: float) -> dict:
     account = store.world.listing(str(body["account_id"]))
-    now = store.clock()
-    doc = {
-        "id": new_id(),
+    return {
+        "id": ident,
         "name": body["name"],
         "link_type": body["link_type"],
         "free_trial_days": body.get("free_trial_days") if body["link_type"] == "free_trial" else None,
@@ -151,8 +167,6 @@ def create(store, req) -> Answer:
             "subscriberSourceCount": 0,
         },
     }
-    store.docs.insert(KIND, doc, req.tenant, account["id"])
-    return Answer({**doc, **_summary(store, doc)})
 
 
 @action("smart_links.list")

@@ -21,6 +21,7 @@ from .backend import open_backend
 from .balances import Balances
 from .deliveries import Deliveries, event_key
 from .docs import Docs
+from .faults import FaultRules
 from .journal import Journal
 from .media_cache import MediaCache
 from .overlay import OverlayRows
@@ -57,6 +58,7 @@ class Store:
         self.deliveries = Deliveries(self.db, self.docs, settings.queue_per_webhook, settings.deliveries_kept, clock)
         self.timers = Timers(self.db, clock)
         self.overlay = OverlayRows(self.db)
+        self.faults = FaultRules(self.db, clock)
         self.tenants = Tenants(fixtures)
         self.accounts = Accounts(self, fixtures)
         self.fixtures = fixtures

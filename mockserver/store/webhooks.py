@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from ..errors import ApiError, InvalidInput
+from ..lenient import found, stand_in
 from ..onlyfans.entities import stable_int
 from .actions import Answer, action, body_of, is_http_url, not_found, page
 from .ids import new_id
@@ -83,7 +84,7 @@ def matches(webhook: dict, event: str, account_id: str | None) -> bool:
 
 
 def _get(store, req) -> dict:
-    doc = store.docs.get(KIND, req.path_params["webhook_id"], req.tenant)
+    doc = found(store, KIND, req.path_params["webhook_id"], req.tenant)
     if doc is None:
         raise not_found("Webhook")
     return doc
@@ -95,17 +96,27 @@ def _public(doc: dict) -> dict:
 
 @action("webhooks.create")
 def create(store, req) -> Answer:
-    body = body_of(req)
+    doc = _new(body_of(req), new_id("wh_"), store.clock())
+    store.docs.insert(KIND, doc, req.tenant)
+    return Answer(_public(doc))
+
+
+@stand_in(KIND)
+def _stand_in(store, ident: str, tenant: str) -> dict:
+    body = {"endpoint_url": "https://example.com/webhooks", "events": [next(iter(EVENTS))]}
+    return _new(body, ident, store.world.now.timestamp())
+
+
+def _new(body: dict, ident: str, now: float) -> dict:
     doc = {
-        "id": new_id("wh_"),
+        "id": ident,
         **_validated(body),
         "enabled": True,
-        "created_at": _iso(store.clock()),
+        "created_at": _iso(now),
         "signing_secret": body.get("signing_secret") or None,
     }
     doc["has_signing_secret"] = bool(doc["signing_secret"])
-    store.docs.insert(KIND, doc, req.tenant)
-    return Answer(_public(doc))
+    return doc
 
 
 @action("webhooks.update")
