@@ -15,6 +15,7 @@ TABLE_PATH = SPEC_PATH.with_name("endpoints.tsv")
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 4010
+STORE_ENV = "OFAPI_MOCK_STORE"  # --store from the environment: keeps a PostgreSQL password out of `ps`
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -113,7 +114,7 @@ def reset(args: argparse.Namespace) -> int:
         return 2
     store.reset()
     store.close()
-    print(f"reset {args.store}")
+    print(f"reset {store.db.location}")
     return 0
 
 
@@ -131,7 +132,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rate-limit", type=int, default=Settings.rate_limit_per_minute, help="requests per minute per key")
     p.add_argument("--public-url", default=None, help="base URL used in next_page links (default: the request's)")
     p.add_argument(
-        "--store", default=None, help="SQLite file keeping OFAPI's data across restarts (default: a temporary file)"
+        "--store",
+        default=os.environ.get(STORE_ENV) or None,
+        help="where OFAPI's data is kept: a SQLite file, or postgresql://user:pass@host:port/db shared by several "
+        f"instances (also {STORE_ENV}; default: a temporary SQLite file)",
     )
     p.add_argument(
         "--strict-accounts", action="store_true", help="unknown account ids are 404 (default: connected on first use)"
@@ -150,7 +154,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=serve)
     contract.add_parser(commands)
     p = commands.add_parser("reset", help="forget everything a store file holds")
-    p.add_argument("--store", required=True, help="the SQLite file `serve --store` used")
+    p.add_argument(
+        "--store",
+        default=os.environ.get(STORE_ENV) or None,
+        required=not os.environ.get(STORE_ENV),
+        help=f"the store `serve --store` used: a SQLite file or a postgresql:// URL (also {STORE_ENV})",
+    )
     p.set_defaults(run=reset)
 
     p = commands.add_parser("lint", help="check the spec: OpenAPI validity and the project's rules")

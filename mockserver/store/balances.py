@@ -50,7 +50,9 @@ class Balances:
                 "INSERT INTO balances (tenant, balance) VALUES (?, ?) ON CONFLICT (tenant) DO NOTHING",
                 (tenant, self.initial),
             )
-            balance = db.execute("SELECT balance FROM balances WHERE tenant = ?", (tenant,)).fetchone()[0]
+            balance = db.execute(
+                "SELECT balance FROM balances WHERE tenant = ?" + self.db.for_update, (tenant,)
+            ).fetchone()[0]
             extra = min(cost - reserved, balance) if cost > reserved else cost - reserved
             if extra:
                 balance = db.execute(

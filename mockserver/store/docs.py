@@ -43,7 +43,8 @@ class Docs:
         None when the team has no such resource."""
         with self.db.tx() as db:
             row = db.execute(
-                "SELECT body FROM docs WHERE tenant = ? AND kind = ? AND id = ?", (tenant, kind, str(ident))
+                "SELECT body FROM docs WHERE tenant = ? AND kind = ? AND id = ?" + self.db.for_update,
+                (tenant, kind, str(ident)),
             ).fetchone()
             if row is None:
                 return None

@@ -21,6 +21,7 @@ from .backend import StoreError, StoreUnavailable
 
 class SQLiteBackend:
     dialect = "sqlite"
+    for_update = skip_locked = ""  # every write transaction holds the whole file: no row locks to ask for
 
     def __init__(self, path: str | None = None):
         self._private = path is None
@@ -47,7 +48,9 @@ class SQLiteBackend:
                     self._depth -= 1
                 return
             if _identity(self.path) != self._identity:
-                raise StoreUnavailable(f"the store file {self.path} was deleted or replaced while serving")
+                raise StoreUnavailable(
+                    f"the store file {self.path} was deleted or replaced while serving; restart the server"
+                )
             self._conn.execute("BEGIN IMMEDIATE")
             self._depth = 1
             try:
@@ -63,6 +66,9 @@ class SQLiteBackend:
     def rows(self, sql: str, args=()) -> list[sqlite3.Row]:
         with self._lock:
             return self._conn.execute(sql, args).fetchall()
+
+    def exclusive(self, db, name: str) -> None:
+        """Nothing to do: a write transaction already excludes every other one."""
 
     def close(self) -> None:
         with self._lock:
