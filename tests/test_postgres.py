@@ -21,6 +21,7 @@ from .conftest import ACCOUNT
 from .pg import fresh_database
 
 ALPHA = {"Authorization": "Bearer ofapi_demo_alpha"}
+LINK_BODY = {"account_id": ACCOUNT, "link_type": "tracking_link", "name": "x"}
 
 
 def test_placeholders_are_translated_outside_string_literals_only():
@@ -149,3 +150,32 @@ def test_a_url_that_is_not_postgresql_is_refused_clearly(url):
     with pytest.raises(StoreError, match="not a usable PostgreSQL URL") as err:
         open_backend(url)
     assert "secret" not in str(err.value) and "u:***@" in str(err.value)
+
+
+@pytest.mark.parametrize("backend_name", ["sqlite", "postgresql"])
+def test_a_nul_character_in_input_is_a_422_on_both_backends(backend_name, request, tmp_path):
+    """PostgreSQL cannot store a NUL in text (SQLite can): input that has one is refused up front,
+    naming the field, on either backend, and nothing is stored."""
+    if backend_name == "sqlite":
+        location = str(tmp_path / "store.sqlite")
+    else:
+        location = fresh_database(request.getfixturevalue("postgres"), "nul")
+    app = create_app(Settings(store_path=location))
+    try:
+        with app.test_client() as client:
+            probes = [
+                ("GET", "/api/smart-links/a%00b", None, "smart_link_id"),
+                ("GET", "/api/acct_%00x/me", None, "account"),
+                ("GET", f"/api/{ACCOUNT}/media/upload/ab%00cd/status", None, "upload"),
+                ("POST", f"/api/{ACCOUNT}/tracking-links/123/tags", {"tags": ["x\u0000y"]}, "tags.0"),
+                ("POST", "/api/smart-links", {**LINK_BODY, "name": "a\u0000b"}, "name"),
+            ]
+            for method, path, body, field in probes:
+                r = client.request(method, path, json=body, headers=ALPHA)
+                assert r.status_code == 422, (path, r.status_code, r.text)
+                assert "NUL" in r.json()["errors"][field][0], r.text
+            assert client.get("/api/smart-links", headers=ALPHA).json()["data"] == []
+            assert client.get(f"/api/{ACCOUNT}/tracking-links/123", headers=ALPHA).status_code in (200, 404)
+    finally:
+        app.ofapi.store.dispatcher.stop()
+        app.ofapi.store.close()
