@@ -21,6 +21,7 @@ class Balances:
         self.db = db
         self.initial = initial
         self.clock = clock
+        self._locked_balance = "SELECT balance FROM balances WHERE tenant = ?" + db.for_update
 
     def balance(self, tenant: str) -> int:
         rows = self.db.rows("SELECT balance FROM balances WHERE tenant = ?", (tenant,))
@@ -50,9 +51,7 @@ class Balances:
                 "INSERT INTO balances (tenant, balance) VALUES (?, ?) ON CONFLICT (tenant) DO NOTHING",
                 (tenant, self.initial),
             )
-            balance = db.execute(
-                "SELECT balance FROM balances WHERE tenant = ?" + self.db.for_update, (tenant,)
-            ).fetchone()[0]
+            balance = db.execute(self._locked_balance, (tenant,)).fetchone()[0]
             extra = min(cost - reserved, balance) if cost > reserved else cost - reserved
             if extra:
                 balance = db.execute(

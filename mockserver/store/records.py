@@ -40,10 +40,10 @@ class IdempotencyRecords:
                 claimed = db.execute(
                     "INSERT INTO idempotency (scope, tenant, fingerprint, at, done) VALUES (?, ?, ?, ?, 0) "
                     "ON CONFLICT (scope) DO UPDATE SET fingerprint = excluded.fingerprint, at = excluded.at, "
-                    "done = 0, status = NULL, body = NULL, media_type = NULL WHERE idempotency.at < ? RETURNING scope",
+                    "done = 0, status = NULL, body = NULL, media_type = NULL WHERE idempotency.at < ?",
                     (scope, tenant, fingerprint, now, cutoff),
-                ).fetchone()
-                if claimed is not None:
+                ).rowcount
+                if claimed:
                     return None
 
     def finish(self, scope: str, status: int, body: bytes, media_type: str) -> None:
