@@ -36,7 +36,7 @@ ACCT = base.ACCT
 MIXES = {"read-heavy": 0.1, "write-heavy": 0.8}  # name -> share of writes
 SETUPS = (("SQLite", 1), ("PostgreSQL", 1), ("PostgreSQL", 2))  # (store, instances); 2 workers each
 LUA = """
-local reads = {"/api/%(acct)s/fans/active", "/api/smart-links?limit=10", "/api/whoami"}
+local reads = {"/api/%(acct)s/fans/active", "/api/%(acct)s/media/vault", "/api/webhooks", "/api/whoami"}
 local link = '{"account_id": "%(acct)s", "link_type": "tracking_link", "name": "bench"}'
 local writes = %(writes)s
 init = function(args) math.randomseed(os.time()) end
@@ -127,7 +127,10 @@ def report(m: dict, results: dict, args) -> None:
             cells = [store, f"{n} × 2", mix, base.fmt(r["rps"], ".0f"), base.fmt(r["p99_ms"], ".1f"), r["non2xx"],
                      r["errors"], scale]  # fmt: skip
             print("| " + " | ".join(map(str, cells)) + " |")
-    print("\nWrites: POST /api/smart-links; reads: GET /api/{acct}/fans/active, /api/smart-links, /api/whoami.")
+    print(
+        "\nWrites: POST /api/smart-links; reads, in equal parts: GET /api/{acct}/fans/active, /api/{acct}/media/vault,"
+    )
+    print("/api/webhooks, /api/whoami. Read-heavy: 10 % writes; write-heavy: 80 %.")
 
 
 def main() -> int:
