@@ -68,6 +68,21 @@ def test_a_write_through_one_is_read_through_the_other(pair):
         assert a.get(f"/api/smart-links/{link['id']}").status_code == 404
 
 
+def test_link_tags_added_through_one_are_listed_through_the_other(pair):
+    a, b = (_client(base, "tagging-team") for base in pair)
+    path = f"/api/{ACCOUNT}/tracking-links/123/tags"
+    with a, b:
+        added = a.post(path, json={"tags": ["summer", "vip", "summer"]})
+        assert added.status_code == 200, added.text
+        again = b.post(path, json={"tags": ["vip", "autumn"]})  # adding is idempotent
+        assert again.status_code == 200, again.text
+        catalog = a.get("/api/link-tags").json()["data"]
+        assert b.request("DELETE", path, json={"tags": ["summer", "never-added"]}).status_code == 200
+        left = a.get("/api/link-tags").json()["data"]
+    assert catalog["counts"] == {"autumn": 1, "summer": 1, "vip": 1}
+    assert left["tags"] == ["autumn", "vip"]
+
+
 def test_an_idempotency_key_replayed_on_the_other_instance_is_recognised(pair):
     a, b = (_client(base, "idempotent-team") for base in pair)
     path, key = f"/api/{ACCOUNT}/chats/123/messages", {"Idempotency-Key": "order-on-two-instances"}

@@ -514,3 +514,39 @@ def test_the_postgresql_layout_uses_no_sqlite_only_types():
 
     for sql in schema.statements("postgresql"):
         assert not re.search(r"\b(REAL|INTEGER|BLOB|AUTOINCREMENT|DATETIME)\b", sql), sql
+
+
+def test_resets_while_other_instances_write_never_fail(open_store):
+    """A reset deletes from every table while requests write to several: on PostgreSQL the two
+    could each hold what the other waits for (a deadlock, one of them failing) unless a reset
+    runs alone."""
+    a, b = open_store(), open_store()
+    errors: list[BaseException] = []
+    done = threading.Event()
+
+    def write(i):
+        store = a if i % 2 else b
+        try:
+            while not done.is_set():
+                with store.db.tx() as db:  # as a request: its window, its credits, then a document
+                    store.windows.hit(db, f"key{i % 2}", 1)
+                    store.balances.reserve(db, "team", 1, ("x", ""))
+                    store.docs.save("thing", {"id": str(i)}, "team")
+                store.docs.change("thing", str(i), "team", lambda d: d.update(n=1))
+                store.balances.settle("team", 1, 2, ("x", ""))
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    try:
+        for n in range(20):
+            (a if n % 2 else b).reset(tenant="team" if n % 3 else None)
+    except BaseException as exc:  # noqa: BLE001
+        errors.append(exc)
+    finally:
+        done.set()
+        for t in threads:
+            t.join(timeout=30)
+    assert errors == []

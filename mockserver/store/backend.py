@@ -9,7 +9,8 @@ SQLite's write transactions exclude each other; PostgreSQL's only lock the rows 
 transaction that reads rows and then changes them on what it read appends `backend.for_update`
 to that SELECT, one that claims queued work appends `backend.skip_locked` (work another
 instance is claiming is passed over), and `backend.exclusive(db, name)` makes transactions
-that must not overlap take turns. All three cost nothing on SQLite.
+that must not overlap take turns. All three cost nothing on SQLite. A transaction that touches
+every table (a reset) asks for `tx(alone=True)`: no other write transaction runs beside it.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ class Backend(Protocol):
     for_update: str  # "" | " FOR UPDATE"
     skip_locked: str  # "" | " FOR UPDATE SKIP LOCKED"
 
-    def tx(self) -> AbstractContextManager[Conn]: ...
+    def tx(self, alone: bool = False) -> AbstractContextManager[Conn]: ...  # alone: no other writer beside it
 
     def rows(self, sql: str, args: tuple | list = ()) -> list: ...
 

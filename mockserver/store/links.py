@@ -42,10 +42,10 @@ def add_tags(store, req) -> Answer:
     account, collection, link_id = _link(req)
     now = store.clock()
     with store.db.tx() as db:
-        db.executemany(
-            "INSERT OR IGNORE INTO link_tags (tenant, account, collection, link_id, tag, added) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [(req.tenant, account, collection, link_id, tag, now) for tag in _names(req)],
+        db.executemany(  # in one order, so two requests adding the same tags never wait on each other
+            "INSERT INTO link_tags (tenant, account, collection, link_id, tag, added) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            [(req.tenant, account, collection, link_id, tag, now) for tag in sorted(set(_names(req)))],
         )
     return Answer(_tags(store, req))
 

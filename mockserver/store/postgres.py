@@ -32,6 +32,12 @@ from .backend import StoreError, StoreUnavailable
 POOL_SIZE = 8  # connections per process at most (threads beyond it wait for one)
 WAIT_SECONDS = 5.0  # how long a request waits for a connection before it answers 503
 CONNECT_TIMEOUT = 10  # seconds, unless the URL says otherwise
+# Every write transaction holds this advisory lock shared, a transaction that must run alone (a
+# reset, which deletes from every table) holds it exclusively: otherwise a reset and a request
+# could each hold rows the other waits for. Taken with BEGIN, in the same round trip.
+WRITERS = 4011
+BEGIN = f"BEGIN; SELECT pg_advisory_xact_lock_shared({WRITERS})"
+BEGIN_ALONE = f"BEGIN; SELECT pg_advisory_xact_lock({WRITERS})"
 
 
 def hide_password(url: str) -> str:
@@ -128,6 +134,8 @@ class PostgresBackend:
         self._local = threading.local()
 
     def unavailable(self, exc: BaseException) -> StoreUnavailable:
+        if str(getattr(exc, "sqlstate", "") or "").startswith("40"):  # a deadlock, a serialization failure
+            return StoreUnavailable(f"{self.location} broke off a transaction ({_reason(exc, self._url)}); try again")
         return StoreUnavailable(f"cannot reach {self.location} ({_reason(exc, self._url)}); try again")
 
     # -- connections -------------------------------------------------------------------------
@@ -155,17 +163,20 @@ class PostgresBackend:
 
     # -- the interface -------------------------------------------------------------------------
     @contextmanager
-    def tx(self):
-        """One write transaction; a `tx()` inside another (same thread) joins it."""
+    def tx(self, alone: bool = False):
+        """One write transaction; a `tx()` inside another (same thread) joins it. `alone`: no
+        other write transaction of any instance runs beside it (it waits for those running)."""
         local = self._local
         if getattr(local, "conn", None) is not None:
+            if alone:
+                local.conn.execute("SELECT pg_advisory_xact_lock(?)", (WRITERS,))
             local.depth += 1
             try:
                 yield local.conn
             finally:
                 local.depth -= 1
             return
-        raw, _ = self._first("BEGIN", None)
+        raw, _ = self._first(BEGIN_ALONE if alone else BEGIN, None)
         local.conn, local.depth = _Conn(raw, self), 1
         try:
             yield local.conn

@@ -36,9 +36,10 @@ class SQLiteBackend:
         self._identity = _identity(path)
 
     @contextmanager
-    def tx(self):
+    def tx(self, alone: bool = False):
         """One write transaction (BEGIN IMMEDIATE: other workers wait instead of failing). A
-        `tx()` inside another joins it, so several changes can commit (or fail) together."""
+        `tx()` inside another joins it, so several changes can commit (or fail) together. Every
+        write transaction runs alone on SQLite (`alone` is for PostgreSQL)."""
         with self._lock:
             if self._depth:
                 self._depth += 1

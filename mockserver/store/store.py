@@ -83,7 +83,7 @@ class Store:
         """Forget what the store holds: everything (and, with a seed, start a new world), or, for
         one team, only that team's rows (other teams are not disturbed)."""
         self.journal.flush()
-        with self.db.tx() as db:
+        with self.db.tx(alone=True) as db:  # it deletes from every table: no request beside it
             if tenant is not None:
                 for table in TENANT_TABLES:
                     db.execute(f"DELETE FROM {table} WHERE tenant = ?", (tenant,))  # noqa: S608 - fixed names
@@ -124,7 +124,7 @@ class Store:
                 "INSERT INTO stored_links (tenant, account, collection, link_id, body, seen) VALUES (?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (tenant, account, collection, link_id) DO UPDATE SET body = excluded.body, "
                 "seen = excluded.seen",
-                [(tenant, account, collection, str(link.get("id")), json.dumps(link), now) for link in links],
+                sorted((tenant, account, collection, str(link.get("id")), json.dumps(link), now) for link in links),
             )
 
     # -- events -----------------------------------------------------------------------------
