@@ -6,8 +6,16 @@ from __future__ import annotations
 
 import time
 
+from mockserver.spec.load import load_spec
+from mockserver.spec.operations import build_table
+
 from .sdk_harness import ACCOUNT, DATE_END, DATE_START
 
+WORLD_WRITES = {
+    (op.method, op.path): {"do": op.world_write["do"], "target": op.world_write.get("target")}
+    for op in build_table(load_spec()).values()
+    if op.world_write and op.world_write.get("target")
+}
 EXPORT = {"type": "transactions", "file_type": "csv", "start_date": DATE_START, "end_date": DATE_END}
 
 
@@ -23,6 +31,15 @@ def _postback(client) -> int:
     return client.smart_link_postbacks.create(
         conversion_types=["new_subscriber"], smart_link_scope="global", url="https://example.com/postback"
     ).data.id
+
+
+def _doomed(row: dict) -> dict:
+    """Deletes stick in the world now: a method that deletes an OnlyFans object gets an id of its
+    own (one nothing else reads), so the other methods still find the shared ones."""
+    op = WORLD_WRITES.get((row["method"], row["path"]))
+    if not op or op["do"] != "delete":
+        return {}
+    return {op["target"]: 800_000_000 + sorted(WORLD_WRITES).index((row["method"], row["path"]))}
 
 
 def prepare(client):
@@ -65,6 +82,6 @@ def prepare(client):
     }
 
     def state(row: dict) -> dict:
-        return {**by_name, **per_method.get(row["sdk_method"], {})}
+        return {**by_name, **_doomed(row), **per_method.get(row["sdk_method"], {})}
 
     return state

@@ -23,6 +23,7 @@ from .conftest import ACCOUNT
 from .pg import fresh_database
 from .receivers import recorder
 
+pytestmark = pytest.mark.slow  # real servers
 LINK = {"account_id": ACCOUNT, "link_type": "tracking_link", "name": "shared"}
 
 

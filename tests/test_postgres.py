@@ -16,10 +16,12 @@ from mockserver.settings import Settings
 from mockserver.store import postgres as backend
 from mockserver.store.backend import StoreError, StoreUnavailable, open_backend
 from mockserver.store.store import Store
+from mockserver.testing import free_port
 
 from .conftest import ACCOUNT
 from .pg import fresh_database
 
+pytestmark = pytest.mark.slow  # a real PostgreSQL server
 ALPHA = {"Authorization": "Bearer ofapi_demo_alpha"}
 LINK_BODY = {"account_id": ACCOUNT, "link_type": "tracking_link", "name": "x"}
 
@@ -44,7 +46,7 @@ def test_a_location_never_shows_the_password(url, shown):
 
 
 def _serve_error(capsys, *args) -> tuple[int, str]:
-    code = cli.main(["serve", "--port", "1", *args])
+    code = cli.main(["serve", "--port", str(free_port()), *args])
     err = capsys.readouterr().err.strip()
     assert "\n" not in err, err  # one line
     return code, err
@@ -58,8 +60,6 @@ def test_a_store_that_cannot_be_used_is_one_line_and_exit_2(postgres, capsys, mo
 
     code, err = _serve_error(capsys, "--store", postgres.url("no_such_database"))
     assert code == 2 and 'database "no_such_database" does not exist' in err and "ofapi-secret" not in err
-
-    from mockserver.testing import free_port
 
     code, err = _serve_error(capsys, "--store", f"postgresql://u:pw@127.0.0.1:{free_port()}/x")
     assert code == 2 and "refused" in err.lower() and "pw@" not in err

@@ -33,7 +33,7 @@ class Clock:
         return self.now
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])  # slow: a real server
 def location(request, tmp_path):
     if request.param == "sqlite":
         return str(tmp_path / "store.sqlite")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..jsonbody import dumps
+
 RATE_LIMIT_NOTICE = "Daily rate limits were removed; only the per-minute limit applies."
 CHARGED = "Always"
 FREE = "Free endpoint. No credits debited"
@@ -22,8 +24,17 @@ def meta(used: int, balance: int, note: str, cache: dict, limit: int | None, rem
     }
 
 
-def envelope(data, meta_: dict, next_page: str | None, paginated: bool) -> dict:
+def envelope(data, meta_: dict, pagination: dict | None) -> dict:
+    """`pagination`: the `_pagination` object of a paginated operation (None: the body has none)."""
     body = {"data": data, "_meta": meta_}
-    if paginated:
-        body["_pagination"] = {"next_page": next_page}
+    if pagination is not None:
+        body["_pagination"] = pagination
     return body
+
+
+def envelope_bytes(data: bytes, meta_: bytes, pagination: dict | None) -> bytes:
+    """`envelope`, encoded, around `data` already encoded (the same bytes `dumps(envelope(...))` gives)."""
+    body = b'{"data":' + data + b',"_meta":' + meta_
+    if pagination is not None:
+        body += b',"_pagination":' + dumps(pagination)
+    return body + b"}"

@@ -113,11 +113,22 @@ class Renderer:
         for name, sub in schema.get("properties", {}).items():
             if sub.get("x-ofapi-only") and not self.ofapi_fields:
                 continue
-            out[name] = self.render(sub, src.get(name, MISSING), key, f"{path}.{name}" if path else name)
+            value = src.get(name, MISSING)
+            if value is MISSING and src.get("_fresh"):  # created a moment ago: no activity yet
+                value = self.neutral(sub)
+            out[name] = self.render(sub, value, key, f"{path}.{name}" if path else name)
         extra = schema.get("additionalProperties")
         if not out and isinstance(extra, dict) and src:
             out = {k: self.render(extra, v, key, f"{path}.{k}") for k, v in src.items() if not k.startswith("_")}
         return out
+
+    def neutral(self, schema: dict):
+        """What a field of an object created a moment ago holds when the request did not set it:
+        nothing (null where it may be), zero, false, an empty list; other values as usual."""
+        schema = self.resolve(schema)
+        if schema.get("nullable"):
+            return None
+        return {"integer": 0, "number": 0, "boolean": False, "array": []}.get(schema.get("type"), MISSING)
 
     def _array(self, schema: dict, source, key: str, path: str) -> list:
         items = schema.get("items", {})

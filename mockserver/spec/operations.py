@@ -39,6 +39,9 @@ class Operation:
     idempotent: bool = False  # x-idempotency: honours Idempotency-Key
     store: dict | None = None  # x-store: {action, collection?}: how a computed operation uses the store
     sync_links: str | None = None  # x-sync-links: OFAPI keeps the links this live list shows (stored inventory)
+    paging: str | None = None  # x-paging: the style its list pages in (a registered pager)
+    pagination: tuple[str, ...] = ()  # the members of its `_pagination` (next_page; search: next_cursor …)
+    world_write: dict | None = None  # x-world-write: what the call changes in the fake OnlyFans (onlyfans/overlay.py)
     query_defaults: dict = field(default_factory=dict)
     path_params: tuple[str, ...] = ()
     media_type: str | None = None  # the success body's content type
@@ -114,6 +117,9 @@ def build_table(spec: dict) -> dict[str, Operation]:
                 idempotent=bool(op.get("x-idempotency")),
                 store=op.get("x-store"),
                 sync_links=op.get("x-sync-links"),
+                paging=op.get("x-paging"),
+                pagination=tuple(resolve(props.get("_pagination", {}), schemas).get("properties", {})),
+                world_write=op.get("x-world-write"),
                 query_defaults={
                     p["name"]: p["schema"]["default"]
                     for p in resolved

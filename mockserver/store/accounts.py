@@ -76,6 +76,7 @@ class Accounts:
                 (tenant, account, self.store.clock()),
             )
             self.store.bump(db, "accounts_epoch")
+        self.store.settled()
         return True
 
     def ids(self, tenant: str) -> list[str]:

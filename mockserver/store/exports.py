@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from ..errors import ApiError
-from .actions import Answer, action, body_of, not_found
+from .actions import Answer, action, body_of, not_found, page
 from .ids import new_id
 from .timers import handler as timer_handler
 
@@ -160,11 +160,9 @@ def list_exports(store, req) -> Answer:
     ]
     if req.query.get("status"):
         docs = [d for d in docs if d["status"] == req.query["status"]]
-    page, per_page = int(req.query.get("page") or 1), int(req.query.get("per_page") or 15)
-    last = max(1, -(-len(docs) // per_page))
-    chunk = docs[(page - 1) * per_page : page * per_page]
-    meta = {"current_page": page, "last_page": last, "per_page": per_page, "total": len(docs)}
-    return Answer({"data": chunk, "meta": meta}, ("page", page + 1) if page < last else None)
+    shown = page(req, docs)
+    meta = {name: shown.fields[name] for name in ("current_page", "last_page", "per_page", "total")}
+    return Answer({"data": shown.items, "meta": meta}, shown.next)
 
 
 def _move(store, req, check, change) -> dict:

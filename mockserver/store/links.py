@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from .actions import Answer, action, body_of
+from .actions import Answer, action, body_of, page
 
 # The tag namespaces `/link-tags?type=` knows; shared links use their owned kind's namespace.
 NAMESPACES = {
@@ -40,13 +40,7 @@ def list_tags(store, req) -> Answer:
 def add_tags(store, req) -> Answer:
     """Adding is idempotent: a tag the link has stays once."""
     account, collection, link_id = _link(req)
-    now = store.clock()
-    with store.db.tx() as db:
-        db.executemany(  # in one order, so two requests adding the same tags never wait on each other
-            "INSERT INTO link_tags (tenant, account, collection, link_id, tag, added) "
-            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            [(req.tenant, account, collection, link_id, tag, now) for tag in sorted(set(_names(req)))],
-        )
+    store.add_link_tags(req.tenant, account, collection, link_id, _names(req))
     return Answer(_tags(store, req))
 
 
@@ -59,6 +53,7 @@ def remove_tags(store, req) -> Answer:
             "DELETE FROM link_tags WHERE tenant = ? AND account = ? AND collection = ? AND link_id = ? AND tag = ?",
             [(req.tenant, account, collection, link_id, tag) for tag in _names(req)],
         )
+        store.overlay.touch(db, req.tenant, account)  # the link lists show tags: their answers change
     return Answer(_tags(store, req))
 
 
@@ -78,14 +73,14 @@ def catalog(store, req) -> Answer:
 @action("stored.list")
 def stored(store, req) -> Answer:
     account, collection = req.path_params["account"], req.op.store["collection"]
-    limit, offset = int(req.query.get("limit") or 10), int(req.query.get("offset") or 0)
     rows = store.db.rows(
         "SELECT link_id, body FROM stored_links WHERE tenant = ? AND account = ? AND collection = ? "
-        "ORDER BY seen DESC, link_id LIMIT ? OFFSET ?",
-        (req.tenant, account, collection, limit + 1, offset),
+        "ORDER BY seen DESC, link_id",
+        (req.tenant, account, collection),
     )
+    shown = page(req, rows)
     items = [
-        {**json.loads(body), "tags": store.link_tags(req.tenant, account, collection, link)} for link, body in rows
+        {**json.loads(body), "tags": store.link_tags(req.tenant, account, collection, ident)}
+        for ident, body in shown.items
     ]
-    more = len(items) > limit
-    return Answer({"list": items[:limit], "hasMore": more}, ("offset", offset + limit) if more else None)
+    return Answer({"list": items, "hasMore": shown.fields["hasMore"]}, shown.next)

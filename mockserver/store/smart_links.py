@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from ..errors import InvalidInput
 from ..onlyfans.entities import stable_int
-from .actions import Answer, action, body_of, not_found
+from .actions import Answer, action, body_of, not_found, page
 from .ids import new_id
 
 KIND = "smart_link"
@@ -158,18 +158,15 @@ def create(store, req) -> Answer:
 @action("smart_links.list")
 def list_links(store, req) -> Answer:
     """A page of the team's links; only the page's links get their analytics computed."""
-    offset, limit = int(req.query.get("offset") or 0), int(req.query.get("limit") or 50)
     wanted = set(str(req.query["account_ids"]).split(",")) if req.query.get("account_ids") else None
     name = str(req.query.get("name") or "").lower()
-    if wanted is None and not name:
-        docs = store.docs.list(KIND, req.tenant, limit, offset)
-    else:
-        docs = [
-            d
-            for d in store.docs.list(KIND, req.tenant)
-            if (wanted is None or d["account"]["id"] in wanted) and name in d["name"].lower()
-        ][offset : offset + limit]
-    return Answer([{**d, **_summary(store, d)} for d in docs])
+    docs = [
+        d
+        for d in store.docs.list(KIND, req.tenant)
+        if (wanted is None or d["account"]["id"] in wanted) and name in d["name"].lower()
+    ]
+    shown = page(req, docs)
+    return Answer([{**d, **_summary(store, d)} for d in shown.items], shown.next)
 
 
 @action("smart_links.get")
@@ -247,14 +244,9 @@ def clicks(store, req) -> Answer:
         r for r in rows if (f["include_bots"] or not r["is_bot"]) and (f["include_duplicates"] or not r["is_duplicate"])
     ]
     chart = _days(rows, lambda rs: {"clicks": len(rs)})
-    start = int(f["offset"])
+    shown = page(req, rows)
     return Answer(
-        {
-            "filters": f,
-            "summary": {"clicks_total": len(rows)},
-            "chart": chart,
-            "rows": rows[start : start + int(f["limit"])],
-        }
+        {"filters": f, "summary": {"clicks_total": len(rows)}, "chart": chart, "rows": shown.items}, shown.next
     )
 
 
@@ -281,15 +273,9 @@ def conversions(store, req) -> Answer:
         "subscribers_total": len(subs),
         "revenue_total": round(sum(r["amount_net"] for r in subs), 2),
     }
-    start = int(f["offset"])
-    return Answer(
-        {
-            "filters": f,
-            "summary": summary,
-            "chart": _days(rows, lambda rs: {"conversions": len(rs)}),
-            "rows": rows[start : start + int(f["limit"])],
-        }
-    )
+    chart = _days(rows, lambda rs: {"conversions": len(rs)})
+    shown = page(req, rows)
+    return Answer({"filters": f, "summary": summary, "chart": chart, "rows": shown.items}, shown.next)
 
 
 def _fan_rows(store, req) -> list[dict]:
@@ -339,16 +325,16 @@ def fans(store, req) -> Answer:
         "fans_with_1_plus_messages_total": sum(1 for r in rows if r["messages_sent_by_fan"] >= 1),
         "fans_with_3_plus_messages_total": sum(1 for r in rows if r["messages_sent_by_fan"] >= 3),
     }
-    start = int(f["offset"])
-    return Answer({"filters": f, "summary": summary, "rows": rows[start : start + int(f["limit"])]})
+    shown = page(req, rows)
+    return Answer({"filters": f, "summary": summary, "rows": shown.items}, shown.next)
 
 
 @action("smart_links.spenders")
 def spenders(store, req) -> Answer:
     minimum = float(req.query.get("minSpend") or req.query.get("min_spend") or 1)
     rows = sorted((r for r in _fan_rows(store, req) if r["revenue_net"] >= minimum), key=lambda r: -r["revenue_net"])
-    offset, limit = int(req.query.get("offset") or 0), int(req.query.get("limit") or 50)
     now = _iso(store.clock())
+    shown = page(req, rows)
     return Answer(
         [
             {
@@ -356,8 +342,9 @@ def spenders(store, req) -> Answer:
                 "username": r["username"],
                 "revenue": {"total": r["revenue_net"], "calculated_at": now},
             }
-            for r in rows[offset : offset + limit]
-        ]
+            for r in shown.items
+        ],
+        shown.next,
     )
 
 

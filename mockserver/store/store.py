@@ -23,11 +23,14 @@ from .deliveries import Deliveries, event_key
 from .docs import Docs
 from .journal import Journal
 from .media_cache import MediaCache
+from .overlay import OverlayRows
 from .records import IdempotencyRecords, PublicAnswers
 from .schema import DATA_TABLES, TENANT_TABLES, migrate
 from .tenants import Tenants
 from .timers import Timers
 from .windows import RateWindows
+
+STATE_TTL = 0.025  # seconds a worker may go on with the state it read last (ofapi/service.py)
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,7 @@ class Store:
         self.journal = Journal(self.db, settings.journal_rows, clock)
         self.deliveries = Deliveries(self.db, self.docs, settings.queue_per_webhook, settings.deliveries_kept, clock)
         self.timers = Timers(self.db, clock)
+        self.overlay = OverlayRows(self.db)
         self.tenants = Tenants(fixtures)
         self.accounts = Accounts(self, fixtures)
         self.fixtures = fixtures
@@ -71,6 +75,11 @@ class Store:
             int(values.get("accounts_epoch", 0)),
         )
 
+    def settled(self) -> None:
+        """After moving the state on: wait until every worker has read it again (they re-read it
+        once their copy is older than STATE_TTL), so the caller's next request anywhere sees it."""
+        time.sleep(2 * STATE_TTL)
+
     def bump(self, db, name: str) -> None:
         """Inside a transaction: move a counter of `meta` on (every worker sees it next request)."""
         db.execute(
@@ -82,13 +91,15 @@ class Store:
     def reset(self, seed: int | None = None, tenant: str | None = None) -> None:
         """Forget what the store holds: everything (and, with a seed, start a new world), or, for
         one team, only that team's rows (other teams are not disturbed)."""
-        self.journal.flush()
-        with self.db.tx(alone=True) as db:  # it deletes from every table: no request beside it
-            if tenant is not None:
+        self.flush()
+        if tenant is not None:
+            with self.db.tx(alone=True) as db:  # it deletes from every table: no request beside it
                 for table in TENANT_TABLES:
                     db.execute(f"DELETE FROM {table} WHERE tenant = ?", (tenant,))  # noqa: S608 - fixed names
                 self.bump(db, "accounts_epoch")
-                return
+            self.settled()
+            return
+        with self.db.tx(alone=True) as db:
             for table in DATA_TABLES:
                 db.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
             if seed is not None:
@@ -99,6 +110,7 @@ class Store:
                 )
             for name in ("generation", "media_epoch", "accounts_epoch"):
                 self.bump(db, name)
+        self.settled()
 
     # -- computed answers ------------------------------------------------------------------
     def answer(self, req: Request) -> Payload:
@@ -115,6 +127,18 @@ class Store:
             (tenant, account, collection, str(link_id)),
         )
         return [r[0] for r in rows]
+
+    def add_link_tags(self, tenant: str, account: str, collection: str, link_id, tags) -> None:
+        """Tag a link (adding a tag it has is a no-op)."""
+        names = sorted({str(t).strip() for t in tags if str(t).strip()})  # one order: two requests never deadlock
+        now = self.clock()
+        with self.db.tx() as db:
+            db.executemany(
+                "INSERT INTO link_tags (tenant, account, collection, link_id, tag, added) VALUES (?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (tenant, account, collection, link_id, tag) DO NOTHING",
+                [(tenant, account, collection, str(link_id), tag, now) for tag in names],
+            )
+            self.overlay.touch(db, tenant, account)  # the link lists show tags: their answers change
 
     def remember_links(self, tenant: str, account: str, collection: str, links: list[dict]) -> None:
         """Links the team saw through the live list endpoints: its stored inventory."""
@@ -159,6 +183,7 @@ class Store:
         from ..ofapi.idempotency import TTL_SECONDS
 
         self.journal.flush()
+        self.balances.flush()
         self.public.trim(self.settings.cache_ttl_seconds)
         self.idempotency.expire(TTL_SECONDS)
         self.windows.forget_before(int(self.clock() // 60) - 1)
@@ -167,6 +192,11 @@ class Store:
             if self.media.trim(db):
                 self.bump(db, "media_epoch")
 
-    def close(self) -> None:
+    def flush(self) -> None:
+        """Write what this worker keeps to write in batches (the journal, the credits ledger)."""
         self.journal.flush()
+        self.balances.flush()
+
+    def close(self) -> None:
+        self.flush()
         self.db.close()

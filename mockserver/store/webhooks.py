@@ -7,10 +7,11 @@ from datetime import UTC, datetime
 
 from ..errors import ApiError, InvalidInput
 from ..onlyfans.entities import stable_int
-from .actions import Answer, action, body_of, is_http_url, not_found
+from .actions import Answer, action, body_of, is_http_url, not_found, page
 from .ids import new_id
 
 KIND = "webhook"
+EVERY = 2**31 - 1  # rows: a webhook's whole delivery history (its pager cuts the page)
 EVENTS = {
     "accounts.connected": "An OnlyFans account finished connecting.",
     "accounts.reconnected": "A connected account re-authenticated.",
@@ -218,16 +219,14 @@ def example(store, req) -> Answer:
 def deliveries(store, req) -> Answer:
     """The webhook's deliveries, newest first: each event it was sent, with the last attempt."""
     hook = _get(store, req)
-    limit, offset = int(req.query.get("limit") or 25), int(req.query.get("offset") or 0)
     query = dict(req.query)
     for bound in ("date_start", "date_end"):
         if query.get(bound) is not None:
             query[bound] = _timestamp(query[bound], bound)
-    rows = store.deliveries.history(req.tenant, hook["id"], query, limit + 1, offset)
-    more = len(rows) > limit
-    for row in rows:
+    shown = page(req, store.deliveries.history(req.tenant, hook["id"], query, EVERY, 0))
+    for row in shown.items:
         row["created_at"] = _iso(row.pop("_created"))
-    return Answer(rows[:limit], ("offset", offset + limit) if more else None)
+    return Answer(shown.items, shown.next)
 
 
 @action("webhooks.redeliver")
