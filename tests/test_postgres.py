@@ -179,3 +179,15 @@ def test_a_nul_character_in_input_is_a_422_on_both_backends(backend_name, reques
     finally:
         app.ofapi.store.dispatcher.stop()
         app.ofapi.store.close()
+
+
+def test_the_mock_never_shows_the_store_password(postgres):
+    url = fresh_database(postgres, "info")
+    app = create_app(Settings(store_path=url))
+    try:
+        with app.test_client() as client:
+            info = client.get("/_mock/info").json()
+        assert info["store"] == url.replace(":ofapi-secret@", ":***@")
+    finally:
+        app.ofapi.store.dispatcher.stop()
+        app.ofapi.store.close()
