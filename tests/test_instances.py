@@ -69,6 +69,19 @@ def test_a_write_through_one_is_read_through_the_other(pair):
         assert a.get(f"/api/smart-links/{link['id']}").status_code == 404
 
 
+def test_a_world_write_through_one_is_seen_through_the_other(pair):
+    """The world overlay: a message sent through one instance is the newest of its chat on the other."""
+    a, b = (_client(base, "world-writer") for base in pair)
+    with a, b:
+        chats = b.get(f"/api/{ACCOUNT}/chats", params={"limit": 10}).json()["data"]
+        chat = (chats if isinstance(chats, list) else chats["list"])[-1]["fan"]["id"]
+        sent = a.post(f"/api/{ACCOUNT}/chats/{chat}/messages", json={"text": "through instance a"})
+        assert sent.status_code == 200, sent.text
+        newest = b.get(f"/api/{ACCOUNT}/chats/{chat}/messages", params={"limit": 1}).json()["data"]
+        newest = newest if isinstance(newest, list) else newest["list"]
+    assert newest[0]["id"] == sent.json()["data"]["id"] and newest[0]["text"] == "through instance a"
+
+
 def test_link_tags_added_through_one_are_listed_through_the_other(pair):
     a, b = (_client(base, "tagging-team") for base in pair)
     path = f"/api/{ACCOUNT}/tracking-links/123/tags"
