@@ -30,7 +30,7 @@ from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
 from .backend import StoreError, StoreUnavailable
 
 POOL_SIZE = 8  # connections per process at most (threads beyond it wait for one)
-WAIT_SECONDS = 5.0  # how long a request waits for a connection before it answers 503
+WAIT_SECONDS = 15.0  # how long a request waits for a connection before it answers 503
 CONNECT_TIMEOUT = 10  # seconds, unless the URL says otherwise
 # Every write transaction holds this advisory lock shared, a transaction that must run alone (a
 # reset, which deletes from every table) holds it exclusively: otherwise a reset and a request
@@ -134,6 +134,10 @@ class PostgresBackend:
         self._local = threading.local()
 
     def unavailable(self, exc: BaseException) -> StoreUnavailable:
+        if isinstance(exc, PoolTimeout):
+            busy = self._pool.get_stats().get("pool_size", 0)
+            why = f"all {busy} connections stayed busy" if busy else "no connection could be opened"
+            return StoreUnavailable(f"{self.location}: {why} for {WAIT_SECONDS:g} s; try again")
         if str(getattr(exc, "sqlstate", "") or "").startswith("40"):  # a deadlock, a serialization failure
             return StoreUnavailable(f"{self.location} broke off a transaction ({_reason(exc, self._url)}); try again")
         return StoreUnavailable(f"cannot reach {self.location} ({_reason(exc, self._url)}); try again")
