@@ -60,7 +60,8 @@ def caller(request: Request, ofapi):
 
 def routes(ofapi, spec: dict):
     async def info(request: Request):
-        store = None if ofapi.settings.admin_token else ofapi.settings.store_path  # a shared mock keeps it private
+        named = ofapi.settings.store_path and not ofapi.settings.admin_token  # a shared mock keeps it private
+        store = ofapi.store.db.location if named else None  # a URL without its password
         return JSONResponse({"ofapi_mock": True, "version": __version__, "seed": ofapi.world.seed, "store": store})
 
     async def reset(request: Request):

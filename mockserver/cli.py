@@ -28,6 +28,7 @@ TABLE_PATH = SPEC_PATH.with_name("endpoints.tsv")
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 4010
 READY_TIMEOUT = 120.0  # seconds the start line waits for the server to answer
+STORE_ENV = "OFAPI_MOCK_STORE"  # --store from the environment: keeps a PostgreSQL password out of `ps`
 
 
 class CliError(Exception):
@@ -74,7 +75,10 @@ def serve(args: argparse.Namespace) -> int:
         settings, lenient=args.lenient, cors=not args.no_cors, latency_ms=args.latency, jitter_ms=args.jitter
     )
     try:  # open (create or migrate, and check) the store once, before any worker starts
-        Store(settings, load_fixtures()).close()
+        opened = Store(settings, load_fixtures())
+        opened.close()
+        if args.store:
+            kept = opened.db.location  # a URL's password hidden
     except StoreError as exc:
         if folder:
             shutil.rmtree(folder, ignore_errors=True)
@@ -187,7 +191,7 @@ def reset(args: argparse.Namespace) -> int:
         raise CliError(f"--store {exc}") from None
     store.reset()
     store.close()
-    print(f"reset {args.store}")
+    print(f"reset {store.db.location}")
     return 0
 
 
@@ -323,8 +327,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--store",
-        metavar="PATH",
-        help="SQLite file (or postgresql:// URL) keeping OFAPI's data across restarts (default: a temporary file)",
+        metavar="PATH|URL",
+        default=os.environ.get(STORE_ENV) or None,
+        help="where OFAPI's data is kept across restarts: a SQLite file, or postgresql://user:pass@host:port/db "
+        f"that several instances share (also {STORE_ENV}; default: a temporary SQLite file)",
     )
     p.add_argument(
         "--strict-accounts", action="store_true", help="unknown account ids are 404 (default: connected on first use)"
@@ -394,7 +400,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     p = command("reset", "forget everything a store file holds", reset)
-    p.add_argument("--store", required=True, metavar="PATH", help="the existing SQLite file `serve --store` used")
+    p.add_argument(
+        "--store",
+        metavar="PATH|URL",
+        default=os.environ.get(STORE_ENV) or None,
+        required=not os.environ.get(STORE_ENV),
+        help=f"the store `serve --store` used: an existing SQLite file or a postgresql:// URL (default: ${STORE_ENV})",
+    )
 
     p = command("lint", "check the spec: OpenAPI validity and the project's rules", lint)
     p.add_argument("spec", nargs="?", default=str(SPEC_PATH), help="the spec to check")

@@ -54,6 +54,7 @@ RULES = {
     "enum": "The selected {name} is invalid.",
     "format": "The {name} field must be a valid {value}.",
     "pattern": "The {name} field format is invalid.",
+    "nul": "The {name} field must not contain a NUL (0x00) character.",
 }
 FILE = "The {name} field must be a file."
 
@@ -145,6 +146,8 @@ def _type(validator, types, instance, schema):
         yield ValidationError("beyond 64 bits", validator="type", validator_value="integer")  # PHP has no such int
     if isinstance(instance, str) and "maxLength" not in schema and len(instance) > DEFAULT_MAX_LENGTH:
         yield ValidationError("too long", validator="maxLength", validator_value=DEFAULT_MAX_LENGTH)
+    if isinstance(instance, str) and "\x00" in instance:  # no text column of PostgreSQL's can hold it
+        yield ValidationError("NUL character", validator="nul")
 
 
 FORMATS = FormatChecker()

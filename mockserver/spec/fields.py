@@ -53,7 +53,7 @@ def values_at(body, path: str) -> list:
 
 def _decimal(value) -> float | None:
     """A number written as a string ("12.99", as clients send prices), or None."""
-    if isinstance(value, str) and value.replace(".", "", 1).isdigit():
+    if isinstance(value, str) and value.isascii() and value.replace(".", "", 1).isdigit():
         return float(value) if "." in value else int(value)
     return None
 

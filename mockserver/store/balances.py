@@ -22,6 +22,7 @@ class Balances:
         self.db = db
         self.initial = initial
         self.clock = clock
+        self._locked_balance = "SELECT balance FROM balances WHERE tenant = ?" + db.for_update
         self._pending: dict[tuple, tuple[int, int]] = {}  # ledger entries not written yet
         self._lock = threading.Lock()
 
@@ -35,11 +36,12 @@ class Balances:
         take = "UPDATE balances SET balance = balance - ? WHERE tenant = ? AND balance >= ? RETURNING balance"
         row = db.execute(take, (amount, tenant, amount)).fetchone()
         if row is None:  # a team's first charge opens its balance (or the balance is short)
-            opened = db.execute(
+            db.execute(
                 "INSERT INTO balances (tenant, balance) VALUES (?, ?) ON CONFLICT (tenant) DO NOTHING",
                 (tenant, self.initial),
-            ).rowcount
-            row = db.execute(take, (amount, tenant, amount)).fetchone() if opened else None
+            )
+            # Another instance may have opened it since the first try: try again either way.
+            row = db.execute(take, (amount, tenant, amount)).fetchone()
         if row is None:
             return None
         self._record(tenant, where, amount, calls=1)
@@ -53,7 +55,7 @@ class Balances:
                 "INSERT INTO balances (tenant, balance) VALUES (?, ?) ON CONFLICT (tenant) DO NOTHING",
                 (tenant, self.initial),
             )
-            balance = db.execute("SELECT balance FROM balances WHERE tenant = ?", (tenant,)).fetchone()[0]
+            balance = db.execute(self._locked_balance, (tenant,)).fetchone()[0]
             extra = min(cost - reserved, balance) if cost > reserved else cost - reserved
             if extra:
                 balance = db.execute(
@@ -81,7 +83,7 @@ class Balances:
                     "INSERT INTO usage (tenant, day, endpoint, account, calls, credits) VALUES (?, ?, ?, ?, ?, ?) "
                     "ON CONFLICT (tenant, day, endpoint, account) DO UPDATE SET calls = usage.calls + excluded.calls, "
                     "credits = usage.credits + excluded.credits",
-                    [(*key, calls, credits) for key, (calls, credits) in pending.items()],
+                    sorted((*key, calls, credits) for key, (calls, credits) in pending.items()),  # one order
                 )
 
     def usage(self, tenant: str, first_day: str, last_day: str) -> list[tuple[str, str, str, int, int]]:

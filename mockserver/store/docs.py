@@ -15,6 +15,7 @@ class Docs:
     def __init__(self, db: Backend, clock=time.time):
         self.db = db
         self.clock = clock
+        self._locked_body = "SELECT body FROM docs WHERE tenant = ? AND kind = ? AND id = ?" + db.for_update
 
     def insert(self, kind: str, doc: dict, tenant: str, account: str | None = None, exists_ok: bool = False) -> dict:
         """Store a new resource. Its id must be new (fresh ids are 128-bit random or from a sequence);
@@ -45,9 +46,7 @@ class Docs:
         on the same state: `fn(doc)` returns what the caller wants back (and may mutate `doc`).
         None when the team has no such resource."""
         with self.db.tx() as db:
-            row = db.execute(
-                "SELECT body FROM docs WHERE tenant = ? AND kind = ? AND id = ?", (tenant, kind, str(ident))
-            ).fetchone()
+            row = db.execute(self._locked_body, (tenant, kind, str(ident))).fetchone()
             if row is None:
                 return None
             doc = json.loads(row[0])

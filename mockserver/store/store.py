@@ -95,14 +95,14 @@ class Store:
         one team, only that team's rows (other teams are not disturbed)."""
         self.flush()
         if tenant is not None:
-            with self.db.tx() as db:
+            with self.db.tx(alone=True) as db:  # it deletes from every table: no request beside it
                 for table in TENANT_TABLES:
                     db.execute(f"DELETE FROM {table} WHERE tenant = ?", (tenant,))  # noqa: S608 - fixed names
                 db.execute("UPDATE overlay_versions SET version = version + 1 WHERE tenant = ?", (tenant,))
                 self.bump(db, "accounts_epoch")
             self.settled()
             return
-        with self.db.tx() as db:
+        with self.db.tx(alone=True) as db:
             for table in DATA_TABLES:
                 db.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
             if seed is not None:
@@ -133,7 +133,7 @@ class Store:
 
     def add_link_tags(self, tenant: str, account: str, collection: str, link_id, tags) -> None:
         """Tag a link (adding a tag it has is a no-op)."""
-        names = [str(t).strip() for t in tags if str(t).strip()]
+        names = sorted({str(t).strip() for t in tags if str(t).strip()})  # one order: two requests never deadlock
         now = self.clock()
         with self.db.tx() as db:
             db.executemany(
@@ -151,7 +151,7 @@ class Store:
                 "INSERT INTO stored_links (tenant, account, collection, link_id, body, seen) VALUES (?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (tenant, account, collection, link_id) DO UPDATE SET body = excluded.body, "
                 "seen = excluded.seen",
-                [(tenant, account, collection, str(link.get("id")), json.dumps(link), now) for link in links],
+                sorted((tenant, account, collection, str(link.get("id")), json.dumps(link), now) for link in links),
             )
 
     # -- events -----------------------------------------------------------------------------
