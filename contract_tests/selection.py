@@ -25,3 +25,17 @@ def selected(ctx) -> bool:
 
 def read_only() -> bool:
     return bool(os.environ.get("OFAPI_CONTRACT_READ_ONLY"))
+
+
+MODES = {"all": ["positive", "negative"], "positive": ["positive"], "negative": ["negative"]}
+
+
+def configured(schema):
+    """The generation every run uses: OFAPI (Laravel) ignores unknown query parameters, and the
+    API key is ours to send, not to mutate."""
+    schema.config.generation.update(
+        modes=MODES[os.environ.get("OFAPI_CONTRACT_MODE") or "all"],
+        allow_extra_parameters=True,
+        with_security_parameters=False,
+    )
+    return schema

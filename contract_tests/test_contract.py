@@ -19,7 +19,7 @@ from schemathesis.specs.openapi.checks import (
 from mockserver.spec.load import SPEC_PATH
 
 from .checks import OFAPI_CHECKS
-from .selection import selected
+from .selection import configured, selected
 
 pytestmark = pytest.mark.slow  # Schemathesis against a server: not in `make check`
 
@@ -35,14 +35,7 @@ CHECKS = [
 ]
 
 
-schema = schemathesis.openapi.from_path(SPEC_PATH).include(selected)
-# OFAPI (Laravel) ignores unknown query parameters; the API key is ours to send, not to mutate.
-MODES = {"all": ["positive", "negative"], "positive": ["positive"], "negative": ["negative"]}
-schema.config.generation.update(
-    modes=MODES[os.environ.get("OFAPI_CONTRACT_MODE") or "all"],
-    allow_extra_parameters=True,
-    with_security_parameters=False,
-)
+schema = configured(schemathesis.openapi.from_path(SPEC_PATH).include(selected))
 
 
 @schema.hook

@@ -15,7 +15,7 @@ from schemathesis.specs.openapi.checks import ignored_auth, positive_data_accept
 
 from mockserver.spec.load import SPEC_PATH
 
-from .selection import read_only, selected
+from .selection import configured, read_only, selected
 
 pytestmark = pytest.mark.slow  # Schemathesis against a server: not in `make check`
 
@@ -28,7 +28,7 @@ def crud_selected(ctx) -> bool:
     return bool(CRUD.match(ctx.operation.path)) and selected(ctx)
 
 
-crud = schemathesis.openapi.from_path(SPEC_PATH).include(crud_selected)
+crud = configured(schemathesis.openapi.from_path(SPEC_PATH).include(crud_selected))
 
 
 def _world_linked() -> set[str]:
@@ -45,8 +45,10 @@ def _world_linked() -> set[str]:
 
 
 WORLD_LINKED = _world_linked()
-world = schemathesis.openapi.from_path(SPEC_PATH).include(
-    lambda ctx: ctx.operation.definition.raw.get("operationId") in WORLD_LINKED and selected(ctx)
+world = configured(
+    schemathesis.openapi.from_path(SPEC_PATH).include(
+        lambda ctx: ctx.operation.definition.raw.get("operationId") in WORLD_LINKED and selected(ctx)
+    )
 )
 
 

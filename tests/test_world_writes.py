@@ -197,3 +197,12 @@ def test_unicode_digits_in_an_id_are_not_a_number(client):
     """`²` passes str.isdigit but int() refuses it: such an id is a name, not a 500."""
     answer = client.post(f"/api/{ACCOUNT}/chats/%C2%B2/mute", headers=A)
     assert answer.status_code in (200, 404), answer.text
+
+
+def test_lenient_a_write_to_a_deleted_object_without_a_body_answers_like_onlyfans():
+    """Lenient mode waives the 404 of an object deleted earlier; a write OnlyFans answers with an
+    empty text then answers that way too, not a 500 (found by the SDK run with made-up ids)."""
+    with create_app(Settings(lenient=True)).test_client() as c:
+        assert c.delete(f"/api/{ACCOUNT}/posts/123", headers=A).status_code == 200
+        again = c.put(f"/api/{ACCOUNT}/posts/123", headers=A, json={"text": "edited"})
+        assert again.status_code == 200, again.text
