@@ -90,6 +90,15 @@ def mutate(tmp_path, old: str, new: str, table: str | None = None):
         ),
         ("      example: {error: Unauthorized.}", "      example: {error: 401}", "examples", "not of type 'string'"),
         ("      x-data-source: computed\n", "", "data-source", "declares no x-data-source"),
+        ("error: {type: string, x-faker: sentence}", "error: {type: string}", "value-class", "no value class"),
+        ("x-faker: ulid}", "x-faker: filler}", "value-class", "'filler' is not a value class"),
+        ("x-faker: ofapi-time, nullable: true}", "x-faker: none}", "value-class", "is not nullable"),
+        (
+            "properties: {id: {type: string, x-faker: ulid}}}",
+            "properties: {id: {type: string, x-faker: ulid}, tags: {type: array, items: {type: string}}}}",
+            "value-class",
+            "no value class",
+        ),
         (
             "items: {$ref: '#/components/schemas/Fan'}",
             "items: {$ref: '#/components/schemas/Nope'}",

@@ -40,6 +40,7 @@ class Pools:
         self.user_agents = [fake.user_agent() for _ in range(40)]
         self.ips = [fake.ipv4_public() for _ in range(200)]
         self.domains = [fake.domain_name() for _ in range(40)]
+        self.country_names = [fake.country() for _ in range(60)]
 
 
 def cdn_url(rng: random.Random, owner: int, width: int, height: int, *, ext: str = "jpg", thumbs: bool = False) -> str:
