@@ -91,11 +91,10 @@ def drm_download(ofapi, req: Request) -> Outcome:
     if not media.get("files", {}).get("drm"):
         message = f"Media {media_id} is not DRM-protected. Use the regular media download endpoint instead."
         raise InvalidInput({"media_id": [message]})
-    cost = file_cost(media["files"]["full"]["size"])
-    ofapi.require_credits(req.api_key, cost)
+    cost = ofapi.charge(req, file_cost(media["files"]["full"]["size"]))  # before contacting OnlyFans
     ticket = hashlib.sha256(f"{account}/{media_id}/{req.api_key}".encode()).hexdigest()[:32]
     location = f"{DRM_SERVICE}/drm/{account}/{media_id}.mp4?ticket={ticket}"
-    return Outcome(b"", calls=1, cost=cost, status=302, headers={"Location": location})
+    return Outcome(b"", calls=1, cost=cost, paid=True, status=302, headers={"Location": location})
 
 
 @behaviour("media-scrape")
