@@ -22,7 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from ..spec.fields import MISSING
+from ..spec.fields import MISSING, resolve
+from ..spec.fields import conform as typed
 
 # -- how a value is made ------------------------------------------------------------------
 
@@ -521,3 +522,19 @@ def declared(schema: dict) -> Declared | None:
     if fmt in FORMATS:
         return Declared(fmt, schema)
     return None
+
+
+def conform(value, schema: dict, schemas: dict):
+    """`value` with its scalars in the types `schema` declares and its strings in their
+    classes (what OFAPI adds to a payload, written like the rest of it)."""
+    schema = resolve(schema, schemas)
+    if isinstance(value, dict):
+        props = schema.get("properties", {})
+        return {k: conform(v, props[k], schemas) if k in props else v for k, v in value.items()}
+    if isinstance(value, list) and isinstance(schema.get("items"), dict):
+        return [conform(v, schema["items"], schemas) for v in value]
+    decl = declared(schema) if schema.get("type") == "string" else None
+    if decl is not None and value is not None and not isinstance(value, (bool, dict, list)):
+        classed = decl.conform(value)
+        return value if classed is MISSING else classed
+    return typed(value, schema, schemas)

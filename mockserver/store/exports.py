@@ -115,7 +115,7 @@ def _new(store, req, params: dict, original: str | None = None) -> dict:
     now = store.clock()
     rows = 100 + 37 * max(1, len(accounts))
     return {
-        "id": new_id(),
+        "id": new_id("data_export_"),
         "type": params["type"],
         "file_type": params["file_type"],
         "status": "calculating_credits",

@@ -1,0 +1,115 @@
+"""Every value of every answer belongs to the class its field declares (issue 9): each
+operation is called once under three seeds, and every string in the JSON answer is checked
+against its `enum`, `format`, `pattern` or `x-faker` class (`mockserver/onlyfans/values.py`).
+The spec gives every response string a class (the `value-class` lint rule); this is the other
+half: the mock keeps to them."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from mockserver.app import create_app
+from mockserver.onlyfans.values import declared
+from mockserver.settings import Settings
+from mockserver.spec.lint import Spec
+from mockserver.spec.lint_rules import response_strings
+from mockserver.spec.load import SPEC_PATH, load_spec
+
+from .every_operation import calls
+
+SEEDS = (4010, 7, 31337)
+AUTH = {"Authorization": "Bearer value-classes"}
+SHOWN = 40  # violations listed when the test fails
+LATER = 45 * 86400
+
+
+def _merge(parts: list[dict], schemas: dict) -> dict:
+    merged: dict = {"type": "object", "properties": {}}
+    for part in parts:
+        part = _resolve(part, schemas)
+        merged["properties"].update(part.get("properties", {}))
+        if "additionalProperties" in part:
+            merged["additionalProperties"] = part["additionalProperties"]
+    return merged
+
+
+def _resolve(schema: dict, schemas: dict) -> dict:
+    while isinstance(schema, dict) and "$ref" in schema:
+        schema = schemas[schema["$ref"].rsplit("/", 1)[1]]
+    if isinstance(schema, dict) and "allOf" in schema:
+        return _merge(schema["allOf"], schemas)
+    return schema if isinstance(schema, dict) else {}
+
+
+def violations(value, schema: dict, schemas: dict, at: str = "$") -> list[str]:
+    """Where `value` leaves the classes `schema` declares: `path: value (class)` for each."""
+    schema = _resolve(schema, schemas)
+    union = schema.get("anyOf") or schema.get("oneOf")
+    if union:
+        tries = [violations(value, member, schemas, at) for member in union]
+        return min(tries, key=len)
+    if schema.get("type") == "string":
+        decl = declared(schema)
+        if decl is None:
+            return [f"{at}: {value!r} (no class)"]
+        return [] if decl.holds(value) else [f"{at}: {value!r} (not {decl.name})"]
+    found: list[str] = []
+    if isinstance(value, dict):
+        props, extra = schema.get("properties", {}), schema.get("additionalProperties")
+        for key, item in value.items():
+            sub = props.get(key, extra if isinstance(extra, dict) else None)
+            if sub is not None:
+                found += violations(item, sub, schemas, f"{at}.{key}")
+    elif isinstance(value, list) and isinstance(schema.get("items"), dict):
+        for i, item in enumerate(value):
+            found += violations(item, schema["items"], schemas, f"{at}[{i}]")
+    return found
+
+
+def answers(seed: int):
+    """(call, response) of every operation under `seed`; the resources the calls use are made
+    first, then OFAPI's clock moves on 45 days, so they have a history to show."""
+    app = create_app(Settings(seed=seed))
+    store = app.ofapi.store
+
+    def later():
+        store.clock = lambda: time.time() + LATER
+
+    with app.test_client() as client:
+        client.headers.update(AUTH)
+        for call in calls(client, ready=later):
+            response = client.request(call.method, call.url, json=call.body, files=call.files, follow_redirects=False)
+            yield call, response
+
+
+@pytest.fixture(scope="module")
+def spec():
+    return load_spec()
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_every_value_of_every_operation_is_in_its_class(spec, seed):
+    schemas = spec["components"]["schemas"]
+    operations = {op["operationId"]: op for item in spec["paths"].values() for op in item.values() if "responses" in op}
+    called, found = set(), []
+    for call, response in answers(seed):
+        assert response.status_code < 400, (call.op_id, call.url, response.status_code, response.text[:300])
+        called.add(call.op_id)
+        if "json" not in response.headers.get("content-type", ""):
+            continue
+        declared_response = operations[call.op_id]["responses"][str(response.status_code)]
+        schema = declared_response["content"]["application/json"]["schema"]
+        found += [f"{call.op_id} {v}" for v in violations(response.json(), schema, schemas)]
+    assert called == set(operations)
+    print(f"\nseed {seed}: {len(called)} operations, {len(found)} values outside their class")
+    assert found == [], "\n".join(found[:SHOWN]) + (f"\n… {len(found) - SHOWN} more" if len(found) > SHOWN else "")
+
+
+def test_every_response_string_of_the_spec_has_a_class(record_property):
+    strings = list(response_strings(Spec(SPEC_PATH)))
+    classed = sum(declared(schema) is not None for _, schema in strings)
+    record_property("response_strings_classed", f"{classed}/{len(strings)}")
+    print(f"\nresponse string declarations with a value class: {classed}/{len(strings)}")
+    assert classed == len(strings)
