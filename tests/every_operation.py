@@ -5,6 +5,7 @@ operation answer (the value-class test) drive the mock with these calls."""
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -61,6 +62,10 @@ EXTRA = {
 }
 
 
+LATER = 45 * 86400  # how far OFAPI's clock moves on once the resources are made
+AUTH = {"Authorization": "Bearer every-operation"}
+
+
 @dataclass
 class Call:
     op_id: str
@@ -68,6 +73,14 @@ class Call:
     url: str
     body: dict | None
     files: dict | None = None
+
+
+@dataclass
+class Answer:
+    call: Call
+    status: int
+    media_type: str
+    body: object  # the JSON answer (None when not JSON)
 
 
 def _value(name: str, schema: dict, schemas: dict, rng):
@@ -242,3 +255,28 @@ def calls(client, spec: dict | None = None, seed: int = 0, ready=lambda: None) -
         elif "multipart/form-data" in content:
             files = {"file": ("a.jpg", b"\xff\xd8\xff", "image/jpeg")}
         yield Call(op_id, method.upper(), url, body, files)
+
+
+@functools.lru_cache(maxsize=3)
+def answered(seed: int) -> tuple[Answer, ...]:
+    """Every operation called once on a mock with `seed` (made once per test session): the
+    resources the calls use are made first, then OFAPI's clock moves on, so they have a
+    history to show (a link made a moment ago has no clicks yet)."""
+    from mockserver.app import create_app
+    from mockserver.settings import Settings
+
+    app = create_app(Settings(seed=seed))
+    store = app.ofapi.store
+
+    def later():
+        store.clock = lambda: time.time() + LATER
+
+    out = []
+    with app.test_client() as client:
+        client.headers.update(AUTH)
+        for call in calls(client, ready=later):
+            r = client.request(call.method, call.url, json=call.body, files=call.files, follow_redirects=False)
+            media_type = r.headers.get("content-type", "").split(";")[0]
+            body = r.json() if media_type == "application/json" else None
+            out.append(Answer(call, r.status_code, media_type, body))
+    return tuple(out)

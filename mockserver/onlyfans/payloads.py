@@ -69,13 +69,15 @@ class PayloadBuilder:
         cursor = next((c for c in CURSOR_PARAMS if c in query), None)
         data = op.data_schema
         resolved = self.renderer.resolve(data)
-        if resolved.get("type") == "array" and self._collection_of(resolved.get("items", {})):
-            return Plan("", narrowed or self._collection_of(resolved["items"]), cursor=cursor)
-        for name, sub in resolved.get("properties", {}).items():
-            sub = self.renderer.resolve(sub)
-            if sub.get("type") == "array" and self._collection_of(sub.get("items", {})):
-                return Plan(name, narrowed or self._collection_of(sub["items"]), cursor=cursor)
-        collection = narrowed or self._collection_of(data)
+        entity = self._collection_of(data)  # one entity (a post, whose `media` is not a page of the vault)
+        if op.method == "GET" and not entity:  # only a read answers with a page of a collection
+            if resolved.get("type") == "array" and self._collection_of(resolved.get("items", {})):
+                return Plan("", narrowed or self._collection_of(resolved["items"]), cursor=cursor)
+            for name, sub in resolved.get("properties", {}).items():
+                sub = self.renderer.resolve(sub)
+                if sub.get("type") == "array" and self._collection_of(sub.get("items", {})):
+                    return Plan(name, narrowed or self._collection_of(sub["items"]), cursor=cursor)
+        collection = narrowed or entity
         if collection:
             id_param = next((p for p in ID_PARAMS.get(collection, ()) if p in op.path_params), None)
             return Plan(collection=collection, id_param=id_param)
@@ -96,7 +98,7 @@ class PayloadBuilder:
             source = {**world.entity(plan.collection, req.path_params[plan.id_param]), **echo}
         elif plan.collection and op.method == "GET":  # the account's own (its profile, its latest …)
             source = {**world.lists[plan.collection][0], **echo}
-        return Payload(self.renderer.render(op.data_schema, source or MISSING, key))
+        return Payload(self.renderer.render(op.data_schema, source or MISSING, key, fresh=op.fresh))
 
     def _echo(self, req: Request) -> dict:
         """Fields the caller named: path ids and the body's own fields."""

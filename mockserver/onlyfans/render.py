@@ -19,10 +19,15 @@ import orjson
 from ..lru import ByteLRU
 from ..spec.fields import MISSING, coerce_scalar
 from .entities import Pools, stable_int
+from .relations import keep
 from .values import Gen, declared
 from .world import PYTHON_OVERHEAD
 
 _COUNT = re.compile(r"(Count|count|Counts|_total|Total|total|Summ|summ|Sum|sum|number|Number|views|clicks|subs)")
+# What a resource accumulates once it exists (a fresh one has none of it yet).
+_ACTIVITY = re.compile(r"((Count|_count|Counts|Summ|_total|Total)$|^(total|clicks|views|likes|revenue|earnings|tips))")
+_SINCE = re.compile(r"^(created|posted|published|changed|updated)(At|_at|Date)?$")
+_REACTED = re.compile(r"^(is|has)(Liked|Favorite|Voted|Bookmarked|Pinned|Archived|Watched)")
 
 
 class Renderer:
@@ -73,11 +78,19 @@ class Renderer:
         return None
 
     # -- values --------------------------------------------------------------------
-    def render(self, schema: dict, source=MISSING, key: str = "", path: str = ""):
-        """The value `schema` describes, taking what it can from `source`."""
+    def render(self, schema: dict, source=MISSING, key: str = "", path: str = "", *, fresh: bool = False):
+        """The value `schema` describes, taking what it can from `source` (a field it lacks is
+        its schema's `default`, where there is one). `fresh`: the object was made a moment ago
+        (`x-fresh` operations), so it has no activity yet: no counts, no earnings."""
         schema = self.resolve(schema)
         if source is None and schema.get("nullable"):
             return None
+        if source is MISSING and "default" in schema:
+            return schema["default"]
+        if fresh and self._is_object(schema):
+            return self._object(schema, source, key, path, fresh=True)
+        if fresh and schema.get("type") == "array":
+            return self._array(schema, source, key, path, fresh=True)
         if isinstance(source, dict) and "_key" in source:
             cache_key = (id(schema), source["_key"])
             hit = self._cache.get(cache_key)
@@ -102,32 +115,65 @@ class Renderer:
         value = coerce_scalar(source, kind)
         return value if value is not MISSING else self.fill(path.rsplit(".", 1)[-1], schema, key, path)
 
-    def _object(self, schema: dict, source, key: str, path: str) -> dict:
+    @staticmethod
+    def _is_object(schema: dict) -> bool:
+        return schema.get("type") == "object" or ("properties" in schema and "type" not in schema)
+
+    def _object(self, schema: dict, source, key: str, path: str, fresh: bool = False) -> dict:
         if isinstance(source, str) and "url" in schema.get("properties", {}):
             source = {"url": source}
         src = source if isinstance(source, dict) else {}
-        out = {}
+        out, made = {}, set()
         for name, sub in schema.get("properties", {}).items():
             if sub.get("x-ofapi-only") and not self.ofapi_fields:
                 continue
-            out[name] = self.render(sub, src.get(name, MISSING), key, f"{path}.{name}" if path else name)
+            value, where = src.get(name, MISSING), f"{path}.{name}" if path else name
+            if value is MISSING:
+                made.add(name)
+                if fresh:
+                    out[name] = self._fresh(name, self.resolve(sub), key, where)
+                    continue
+            out[name] = self.render(sub, value, key, where)
         extra = schema.get("additionalProperties")
         if not out and isinstance(extra, dict) and src:
             out = {k: self.render(extra, v, key, f"{path}.{k}") for k, v in src.items() if not k.startswith("_")}
+        keep(out, schema, made)
         return out
 
-    def _array(self, schema: dict, source, key: str, path: str) -> list:
+    def _fresh(self, name: str, schema: dict, key: str, path: str):
+        """A field of an object made a moment ago: no activity counted yet, made now; an object
+        of its own (not another entity, which has an id) is fresh too."""
+        kind = schema.get("type")
+        if kind in ("integer", "number") and _ACTIVITY.search(name):
+            return 0 if kind == "integer" else 0.0
+        if kind == "boolean" and _REACTED.match(name):
+            return False
+        decl = declared(schema) if kind == "string" else None
+        if decl is not None and (_SINCE.match(name) or _ACTIVITY.search(name)):
+            made = decl.conform(self.now.isoformat() if _SINCE.match(name) else 0)
+            if made is not MISSING:
+                return made
+        if self._is_object(schema) and "id" not in schema.get("properties", {}):
+            return self._object(schema, MISSING, key, path, fresh=True)
+        return self.render(schema, MISSING, key, path)
+
+    def _array(self, schema: dict, source, key: str, path: str, fresh: bool = False) -> list:
         items = schema.get("items", {})
         if isinstance(source, list):
-            return [self.render(items, item, key, f"{path}[{i}]") for i, item in enumerate(source)]
+            return [self.render(items, item, key, f"{path}[{i}]", fresh=fresh) for i, item in enumerate(source)]
+        shape = self.resolve(items)
+        if shape.get("type", "object") == "object" and not shape.get("properties"):
+            return []  # items the spec does not describe: nothing to make up
         count = 1 + self._rng(key, path).randrange(2)
-        return [self.render(items, MISSING, key, f"{path}[{i}]") for i in range(count)]
+        return [self.render(items, MISSING, key, f"{path}[{i}]", fresh=fresh) for i in range(count)]
 
     def _string(self, schema: dict, source, key: str, path: str):
         """The source's value, in its field's class where it is written another way (a value
         that cannot be is kept: the world's ids and the caller's words are the truth); a
         boolean or an object is not a string (OnlyFans sends another type there), so the class
         decides, as it does for a field the source lacks."""
+        if isinstance(source, dict) and isinstance(source.get("url"), str):  # a file object where a URL is asked
+            source = source["url"]
         if source is not MISSING and source is not None and not isinstance(source, (bool, dict, list)):
             decl = declared(schema)
             value = decl.conform(source) if decl is not None else MISSING

@@ -14,7 +14,12 @@ from .lint import At, Spec, read_table, rule
 DATA_SOURCES = ("live", "hybrid", "computed")
 PATH_PARAM = re.compile(r"{([^}]+)}")
 CAMEL_CASE = re.compile(r"[a-z][a-z0-9]*(?:[A-Z][a-z0-9]+)*")  # fansListActive; not getURL or fans_list
-VOCABULARIES = {"x-credits": ("per-result", "per-mb"), "x-cache": ("public",), "x-idempotency": (True,)}
+VOCABULARIES = {
+    "x-credits": ("per-result", "per-mb"),
+    "x-cache": ("public",),
+    "x-idempotency": (True,),
+    "x-fresh": (True,),
+}
 
 
 @lru_cache(maxsize=1)

@@ -39,6 +39,7 @@ class Operation:
     idempotent: bool = False  # x-idempotency: honours Idempotency-Key
     store: dict | None = None  # x-store: {action, collection?}: how a computed operation uses the store
     sync_links: str | None = None  # x-sync-links: OFAPI keeps the links this live list shows (stored inventory)
+    fresh: bool = False  # x-fresh: the answer is a resource this call made, so it has no activity yet
     query_defaults: dict = field(default_factory=dict)
     path_params: tuple[str, ...] = ()
     media_type: str | None = None  # the success body's content type
@@ -114,6 +115,7 @@ def build_table(spec: dict) -> dict[str, Operation]:
                 idempotent=bool(op.get("x-idempotency")),
                 store=op.get("x-store"),
                 sync_links=op.get("x-sync-links"),
+                fresh=bool(op.get("x-fresh")),
                 query_defaults={
                     p["name"]: p["schema"]["default"]
                     for p in resolved
