@@ -373,3 +373,39 @@ def value_class(spec: Spec):
             yield where + ("x-faker",), "x-faker 'none' says the value is always null, but the string is not nullable"
         elif declared(schema) is None:
             yield where, "a response string with no value class (an enum, a format, a pattern or an x-faker hint)"
+
+
+def _objects(node, at: tuple = ()) -> Iterator[tuple[tuple, dict]]:
+    """(pointer, schema) of every mapping in the document that could be a schema."""
+    if isinstance(node, dict):
+        yield at, node
+        for key, value in node.items():
+            yield from _objects(value, at + (key,))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _objects(value, at + (i,))
+
+
+@rule("relations")
+def relations(spec: Spec):
+    """`x-money` (gross, net, fee) and `x-counts` (count: list) name properties of the object
+    that declares them, a count an integer and a counted field an array: the renderer keeps
+    these relations, so a name that is not there would keep nothing."""
+    roles = ("gross", "net", "fee")
+    for at, schema in _objects(spec.doc):
+        props = {}
+        for part in [schema, *(spec.deref(p) or {} for p in schema.get("allOf") or ())]:
+            props.update(part.get("properties") or {})
+        money, counts = schema.get("x-money"), schema.get("x-counts")
+        if money is not None:
+            if not isinstance(money, dict) or not {"gross", "net"} <= set(money) or set(money) - set(roles):
+                yield at + ("x-money",), "x-money names the gross and net fields (and the fee, if any)"
+            else:
+                for role, name in money.items():
+                    if name not in props:
+                        yield at + ("x-money", role), f"x-money {role} {name!r} is not a property of this object"
+        for count, items in (counts or {}).items() if isinstance(counts, dict) else ():
+            if (spec.deref(props.get(count)) or {}).get("type") != "integer":
+                yield at + ("x-counts", count), f"x-counts: {count!r} is not an integer property of this object"
+            elif (spec.deref(props.get(items)) or {}).get("type") != "array":
+                yield at + ("x-counts", count), f"x-counts: {items!r} is not an array property of this object"
