@@ -23,9 +23,8 @@ def _merge(parts: list[dict], schemas: dict) -> dict:
     merged: dict = {"type": "object", "properties": {}}
     for part in parts:
         part = _resolve(part, schemas)
+        merged.update({k: v for k, v in part.items() if k.startswith("x-") or k == "additionalProperties"})
         merged["properties"].update(part.get("properties", {}))
-        if "additionalProperties" in part:
-            merged["additionalProperties"] = part["additionalProperties"]
     return merged
 
 

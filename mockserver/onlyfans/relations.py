@@ -67,6 +67,8 @@ def money(obj: dict, fields: dict, made: set[str]) -> None:
         total = max(_amount(obj[fee]), 0.0) / FEE_SHARE
     else:
         total = abs(_amount(obj[present[0]]))
+        if any(isinstance(obj[k], int) and not isinstance(obj[k], bool) for k in present):
+            total = 5.0 * max(1, round(total / 5))  # whole gross, net and fee (OnlyFans keeps a fifth)
     kept = round(total * (1 - FEE_SHARE), 2)
     for key, value in ((gross, total), (net, kept), (fee, total - kept)):
         if key in made and key in present:
