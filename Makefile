@@ -4,27 +4,37 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 4010
+# pytest-xdist workers for `make test`: one per CPU
+JOBS   ?= auto
 
-.PHONY: serve test lint format clean contract
+.PHONY: serve test check lint format clean contract
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
+	@echo "Installing ofapi-mock into $(VENV) (the first time takes a minute or two) ..."
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	@echo "Installing ofapi-mock and its test tools into $(VENV) (the first time takes a minute or two) ..."
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(VENV)/.installed $@
 
 serve: $(VENV)/.installed
-	$(BIN)/ofapi-mock serve --host $(HOST) --port $(PORT)
+	$(BIN)/ofapi-mock serve --host $(HOST) --port $(PORT) $(SERVE_ARGS)
 
+# The edit-test loop: ruff, then the unit and spec tests (no real servers, Schemathesis or SDK run).
+check: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q -n 0 -m "not slow" tests
+
+# Everything, CI's gate: ruff, then the whole suite on $(JOBS) workers (one module per worker at a time).
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -34,7 +34,8 @@ ENDPOINTS = {  # name -> (method, path)
     "smart-links": ("POST", "/api/smart-links"),
     "media/vault": ("GET", f"/api/{ACCT}/media/vault"),
 }
-SERVERS = ("ofapi-mock", "prism static", "prism dynamic")
+SERVERS = ("ofapi-mock", "connexion floor", "raw ceiling", "prism static", "prism dynamic")
+REFERENCES = {"connexion floor": "floor", "raw ceiling": "ceiling"}  # bench/references.py
 START_TIMEOUT = 180.0  # seconds a server gets to answer its first /api/whoami
 
 
@@ -192,6 +193,26 @@ def run_wrk(wrk: str, url: str, method: str, seconds: float, lua: str) -> dict:
     }
 
 
+def capture_bodies(mock: list[str], path: str) -> None:
+    """Each endpoint's answer from ofapi-mock, saved for the two references to answer as is."""
+    import base64
+
+    port = free_port()
+    server = Server("ofapi-mock", mock + [str(port)], port)
+    try:
+        server.start()
+        bodies = {}
+        for method, url_path in ENDPOINTS.values():
+            data = SMART_LINK.encode() if method == "POST" else None
+            headers = {"Authorization": AUTH.split(": ", 1)[1], "Content-Type": "application/json"}
+            req = urllib.request.Request(server.base + url_path, data=data, headers=headers, method=method)
+            with urllib.request.urlopen(req, timeout=30) as r:
+                bodies[f"{method} {url_path}"] = base64.b64encode(r.read()).decode()
+        Path(path).write_text(json.dumps(bodies))
+    finally:
+        server.stop()
+
+
 def machine(prism: str) -> dict:
     version = subprocess.run([prism, "--version"], capture_output=True, text=True, timeout=60).stdout.strip()
     cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
@@ -204,6 +225,10 @@ def machine(prism: str) -> dict:
         "prism": version or "?",
         "load": " ".join(f"{x:.2f}" for x in os.getloadavg()),
     }
+
+
+def share(a: float | None, b: float | None) -> str:
+    return f"{a / b:.0%}" if a and b else "n/a"
 
 
 def fmt(x: float | None, spec: str = ".2f") -> str:
@@ -228,11 +253,13 @@ def report(m: dict, res: dict, cold: dict, rss: dict, anomalies: list[str]) -> l
             print("| " + " | ".join(map(str, cells)) + " |")
         mock = agg[ep]["ofapi-mock"]["rps"]
         st, dy = agg[ep]["prism static"]["rps"], agg[ep]["prism dynamic"]["rps"]
-        print(f"\nofapi-mock req/s: {ratio(mock, st)} Prism static, {ratio(mock, dy)} Prism dynamic\n")
+        fl, ce = agg[ep]["connexion floor"]["rps"], agg[ep]["raw ceiling"]["rps"]
+        print(f"\nofapi-mock req/s: {share(mock, fl)} of the Connexion floor, {share(mock, ce)} of the raw ceiling, ")
+        print(f"{ratio(mock, st)} Prism static, {ratio(mock, dy)} Prism dynamic\n")
     print("## Start-up and memory\n\n| server | cold start s | peak RSS MiB (process tree) |\n|---|---:|---:|")
     for s in SERVERS:
         print(f"| {s} | {fmt(cold.get(s), '.2f')} | {fmt(rss[s] / 1024 if rss.get(s) else None, '.1f')} |")
-    for other in SERVERS[1:]:
+    for other in ("prism static", "prism dynamic"):
         print(f"\nofapi-mock / {other}: cold start {ratio(cold.get('ofapi-mock'), cold.get(other))}, ", end="")
         print(f"RSS {ratio(rss.get('ofapi-mock'), rss.get(other))}")
 
@@ -245,7 +272,14 @@ def report(m: dict, res: dict, cold: dict, rss: dict, anomalies: list[str]) -> l
 
     fa = agg["fans/active"]
     p99_ok = None not in (fa["ofapi-mock"]["p99_ms"], fa["prism static"]["p99_ms"])
+    p99 = fa["ofapi-mock"]["p99_ms"]
     targets = [
+        ("fans/active req/s >= 75% of the Connexion floor", ge("fans/active", "connexion floor", 0.75)),
+        ("fans/active p99 <= 15 ms", p99 is not None and p99 <= 15),
+        ("whoami req/s >= 75% of the Connexion floor", ge("whoami", "connexion floor", 0.75)),
+        ("media/vault req/s >= 75% of the Connexion floor", ge("media/vault", "connexion floor", 0.75)),
+        ("smart-links req/s >= 50% of the Connexion floor", ge("smart-links", "connexion floor", 0.5)),
+        ("cold start <= 1.5 s", bool(cold.get("ofapi-mock") and cold["ofapi-mock"] <= 1.5)),
         ("fans/active req/s >= 2x Prism static", ge("fans/active", "prism static", 2)),
         ("fans/active req/s >= 10x Prism dynamic", ge("fans/active", "prism dynamic", 10)),
         ("fans/active p99 <= Prism static p99", p99_ok and fa["ofapi-mock"]["p99_ms"] <= fa["prism static"]["p99_ms"]),
@@ -288,11 +322,18 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the finally blocks below
 
     wrk, prism = ensure_wrk(), ensure_prism()
+    mock = [sys.executable, "-m", "mockserver", "serve", "--quiet", "--host", "127.0.0.1", "--workers", "2", "--port"]
+    uvicorn = [sys.executable, "-m", "uvicorn", "--factory", "--host", "127.0.0.1", "--workers", "2"]
+    uvicorn += ["--log-level", "warning", "--no-access-log"]
     commands = {
-        "ofapi-mock": [sys.executable, "-m", "mockserver", "serve", "--host", "127.0.0.1", "--workers", "2", "--port"],
+        "ofapi-mock": mock,
+        **{name: [*uvicorn, f"bench.references:{app}", "--port"] for name, app in REFERENCES.items()},
         "prism static": [prism, "mock", SPEC, "-h", "127.0.0.1", "-p"],
         "prism dynamic": [prism, "mock", "-d", SPEC, "-h", "127.0.0.1", "-p"],
     }
+    bodies = tempfile.NamedTemporaryFile("w", suffix=".json", delete=False)
+    capture_bodies(mock, bodies.name)  # what the references answer: ofapi-mock's own bytes
+    os.environ["OFAPI_BENCH_BODIES"] = bodies.name
     m = machine(prism)  # load average before any load
     res = {ep: {s: [] for s in SERVERS} for ep in ENDPOINTS}
     colds: dict[str, list[float]] = {s: [] for s in SERVERS}
@@ -334,6 +375,7 @@ def main() -> int:
                     server.stop()
                     if server.peak_kib:
                         rss[name] = max(rss.get(name, 0), server.peak_kib)
+    os.unlink(bodies.name)
     cold = {s: statistics.median(v) for s, v in colds.items() if v}
     targets = report(m, res, cold, rss, anomalies)
     if args.json:

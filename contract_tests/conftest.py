@@ -1,22 +1,27 @@
 """The contract kit's options: point it at the mock (default: it starts one), your own server
 or the real API.
 
-    pytest contract_tests                                   # against a mock it starts itself
-    pytest contract_tests --base-url http://127.0.0.1:4010  # against a running server
-    ofapi-mock contract --base-url URL [--report]           # the same, with a summary
+    pytest contract_tests                                                 # a mock it starts itself
+    pytest contract_tests --base-url http://127.0.0.1:4010 --api-key test # a running server
+    ofapi-mock contract --base-url URL [--report]                         # the same, with progress by operation
 
-Against a server that is not the mock (it does not answer `X-Mock-Upstream-Calls`), only
-read operations run unless `--allow-writes` is given: a real account is never changed by
-accident.
+Before anything runs, the target must answer and accept the API key (contract_tests/target.py):
+otherwise the run stops with one line saying so. Against a server that is not the mock (it does
+not answer `GET /_mock/info`), only read operations run unless `--allow-writes` is given: a real
+account is never changed by accident. An operation that never got a 2xx answer is reported as
+not exercised, not as passed (contract_tests/results.py).
 """
 
 from __future__ import annotations
 
+import inspect
 import os
-from collections import defaultdict
+from collections import Counter
 
-import httpx
 import pytest
+import requests
+
+from . import results, target
 
 SELECTION = {  # option -> environment variable the test modules read when they are imported
     "operation": "OFAPI_CONTRACT_OPERATIONS",
@@ -38,14 +43,6 @@ def pytest_addoption(parser):
         group.addoption(flag, **({**spec, "default": default} if default is not None else spec))
 
 
-def is_mock(base_url: str, api_key: str) -> bool:
-    try:
-        r = httpx.get(f"{base_url}/api/whoami", headers={"Authorization": f"Bearer {api_key}"}, timeout=10)
-    except httpx.HTTPError:
-        return False
-    return "X-Mock-Upstream-Calls" in r.headers
-
-
 def pytest_configure(config):
     for option, variable in SELECTION.items():
         value = config.getoption(option, default=None)
@@ -53,9 +50,17 @@ def pytest_configure(config):
             os.environ[variable] = str(value)
     base = config.getoption("--base-url", default=None)
     api_key = config.getoption("--api-key", default="test")
-    writes = not base or config.getoption("--allow-writes", default=False) or is_mock(base.rstrip("/"), api_key)
+    if base:
+        try:
+            mock = target.check(base.rstrip("/"), api_key)
+        except target.Unusable as exc:
+            raise pytest.UsageError(str(exc)) from None
+    elif not api_key:
+        raise pytest.UsageError(
+            "--api-key is empty: the mock answers 401 to every call without a key; pass any key, e.g. --api-key test"
+        )
+    writes = not base or config.getoption("--allow-writes", default=False) or mock
     os.environ["OFAPI_CONTRACT_READ_ONLY"] = "" if writes else "1"
-    config.ofapi_results = defaultdict(lambda: defaultdict(int))
 
 
 @pytest.fixture(scope="session")
@@ -75,48 +80,50 @@ def auth_headers(request):
     return {"Authorization": f"Bearer {request.config.getoption('--api-key')}"}
 
 
+@pytest.fixture
+def session(request):
+    """The HTTP session a test's calls go through; it notes the status of every answer."""
+    statuses = request.node.stash.setdefault(results.STATUSES, Counter())
+    with requests.Session() as s:
+        s.hooks["response"].append(lambda response, *args, **kwargs: statuses.update([response.status_code]))
+        yield s
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     report = yield
-    if call.when == "call":
-        operation = item.callspec.id if hasattr(item, "callspec") else item.name
-        results = item.config.ofapi_results
-        if report.passed:
-            results[operation]["passed"] += 1
-        elif call.excinfo is not None:
-            for failure in getattr(call.excinfo.value, "exceptions", [call.excinfo.value]):
-                results[operation][_check_name(failure)] += 1
+    statuses = item.stash.get(results.STATUSES, None)
+    if call.when == "call" and report.passed and statuses is not None and results.expects_success(item.config):
+        if not any(200 <= status < 300 for status in statuses):
+            seen = ", ".join(f"{s}×{n}" for s, n in sorted(statuses.items())) or "no call made"
+            what = getattr(item, "operation_label", None) or item.name
+            report.outcome = "skipped"
+            report.longrepr = (str(item.path), _line(item), f"not exercised: {what} never answered 2xx ({seen})")
+            report.not_exercised = True
+    results.record(item, report, call)
     return report
 
 
-def _check_name(failure) -> str:
-    title = getattr(failure, "title", None) or type(failure).__name__
-    message = str(failure)
-    for name in ("ofapi_envelope", "ofapi_credits", "ofapi_media_hosts", "ofapi_enrichment", "ofapi_computed_upstream"):
-        doc = name
-        if doc in message or doc in title:
-            return name
-    return title
+def _line(item) -> int:
+    """The (0-based) line of the test function an item runs, for the skip's location."""
+    function = inspect.unwrap(getattr(item, "test_function", None) or item.function)
+    return function.__code__.co_firstlineno - 1
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """A run in which no operation got a 2xx answer tested nothing: it fails."""
+    found = session.config.stash.get(results.RESULTS, {})
+    if exitstatus == 0 and not hasattr(session.config, "workerinput") and results.nothing_tested(found):
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    results = getattr(config, "ofapi_results", None)
-    if not results or not (config.getoption("--report", default=False) or exitstatus):
+    found = config.stash.get(results.RESULTS, {})
+    if not found:
         return
-    by_check: dict[str, int] = defaultdict(int)
-    for counts in results.values():
-        for check, n in counts.items():
-            if check != "passed":
-                by_check[check] += n
-    write = terminalreporter.write_line
-    write("")
-    write("OFAPI contract summary")
-    write(f"  operations: {len(results)}  passed: {sum(1 for c in results.values() if set(c) == {'passed'})}")
-    write("  failures by check:" + ("" if by_check else " none"))
-    for check, n in sorted(by_check.items(), key=lambda kv: -kv[1]):
-        write(f"    {check:<40} {n}")
-    failing = {op: c for op, c in results.items() if set(c) - {"passed"}}
-    if failing:
-        write("  failing operations:")
-        for op, counts in sorted(failing.items()):
-            write(f"    {op:<60} {', '.join(sorted(set(counts) - {'passed'}))}")
+    full = config.getoption("--report", default=False)
+    looked_at = any(r.outcome in ("failed", results.NOT_EXERCISED) for r in found.values())
+    if full or exitstatus or looked_at:
+        results.summary(terminalreporter.write_line, found, full)
+    if results.nothing_tested(found):
+        terminalreporter.write_line("FAILED: no operation got a 2xx answer: nothing was tested", red=True, bold=True)

@@ -4,6 +4,7 @@ rejected; and OFAPI's own checks (contract_tests/checks.py) hold."""
 
 import os
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, seed, settings
 from schemathesis.checks import not_a_server_error
@@ -19,6 +20,8 @@ from mockserver.spec.load import SPEC_PATH
 
 from .checks import OFAPI_CHECKS
 from .selection import selected
+
+pytestmark = pytest.mark.slow  # Schemathesis against a server: not in `make check`
 
 MAX_EXAMPLES = int(os.environ.get("OFAPI_CONTRACT_MAX_EXAMPLES") or 5)
 CHECKS = [
@@ -70,5 +73,5 @@ def _scalar_for_array(param, query) -> bool:
     suppress_health_check=list(HealthCheck),
 )
 @seed(int(os.environ.get("OFAPI_CONTRACT_SEED") or 0))
-def test_operation_conforms(case, base_url, auth_headers):
-    case.call_and_validate(base_url=base_url, headers=auth_headers, checks=CHECKS)
+def test_operation_conforms(case, base_url, auth_headers, session):
+    case.call_and_validate(base_url=base_url, session=session, headers=auth_headers, checks=CHECKS)

@@ -15,6 +15,8 @@ from mockserver.spec.load import SPEC_PATH
 
 from .selection import read_only, selected
 
+pytestmark = pytest.mark.slow  # Schemathesis against a server: not in `make check`
+
 MAX_EXAMPLES = int(os.environ.get("OFAPI_CONTRACT_STATEFUL_EXAMPLES", "15"))
 
 CRUD = re.compile(r"^/api/(smart-links|smart-link-postbacks|webhooks|data-exports)")
@@ -27,7 +29,7 @@ def crud_selected(ctx) -> bool:
 crud = schemathesis.openapi.from_path(SPEC_PATH).include(crud_selected)
 
 
-def test_crud_resources_follow_their_links(base_url, auth_headers):
+def test_crud_resources_follow_their_links(base_url, auth_headers, session):
     linked = [
         r.ok()
         for r in crud.get_all_operations()
@@ -39,7 +41,7 @@ def test_crud_resources_follow_their_links(base_url, auth_headers):
 
     class Crud(machine):
         def get_call_kwargs(self, case):
-            return {"base_url": base_url, "headers": auth_headers}
+            return {"base_url": base_url, "headers": auth_headers, "session": session}
 
         def validate_response(self, response, case, additional_checks=None, **kwargs):
             # Any non-empty key is accepted by design (`ignored_auth` does not apply), and schema-valid

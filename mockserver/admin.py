@@ -1,5 +1,6 @@
 """The mock's own endpoints, under `/_mock/` (not part of OFAPI, not in the spec).
 
+GET  /_mock/info                    {"ofapi_mock": true, "version", "seed", "store"}: this is the mock (open)
 POST /_mock/reset    {"seed": N}?   forget stored data: every team's (admin), or the caller's team's
 GET  /_mock/journal  ?limit=&kind=  recent requests and deliveries: the caller's team's (every team's: admin)
 POST /_mock/events   {"event", "account_id", "payload"?, "api_key"?}  simulate an OnlyFans event
@@ -18,6 +19,7 @@ import json
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from . import __version__
 from .ofapi.auth import UNAUTHORIZED
 from .store.webhooks import EVENTS, example_payload
 
@@ -52,6 +54,10 @@ def caller(request: Request, ofapi):
 
 
 def routes(ofapi):
+    async def info(request: Request):
+        store = None if ofapi.settings.admin_token else ofapi.settings.store_path  # a shared mock keeps it private
+        return JSONResponse({"ofapi_mock": True, "version": __version__, "seed": ofapi.world.seed, "store": store})
+
     async def reset(request: Request):
         who, body = caller(request, ofapi), await _json(request)
         seed = body.get("seed")
@@ -100,6 +106,7 @@ def routes(ofapi):
         return JSONResponse({"event": event, "deliveries_queued": queued}, 202)
 
     return [
+        ("/_mock/info", info, ["GET"]),
         ("/_mock/reset", reset, ["POST"]),
         ("/_mock/journal", journal, ["GET"]),
         ("/_mock/events", events, ["POST"]),

@@ -7,7 +7,8 @@ import logging
 from connexion import AsyncApp
 from connexion.middleware import MiddlewarePosition
 
-from . import admin
+from . import admin, compression
+from .accesslog import AccessLog
 from .bodylimit import BodyLimit
 from .errors import HANDLERS, method_not_allowed, on_http, on_store_gone
 from .journaling import Journaling, LoopGuard
@@ -15,10 +16,12 @@ from .ofapi import media  # noqa: F401 - registers the media behaviours
 from .ofapi.deliveries import LOOP_HEADER, Dispatcher
 from .ofapi.handler import OperationResolver
 from .ofapi.service import Ofapi
+from .onlyfans.overlay import Writer
 from .onlyfans.payloads import PayloadBuilder
 from .onlyfans.render import Renderer
 from .onlyfans.upstream import FakeOnlyFans
 from .onlyfans.world import World, load_fixtures
+from .openapi_json import OpenApiJson
 from .routing import OperationHeader, RoutedOperation, by_specificity
 from .settings import Settings
 from .spec.load import load_spec
@@ -32,15 +35,16 @@ from .validation import RawURIParser, middlewares
 class Parts:
     """Everything one seed builds in a worker: the world, the fake OnlyFans and the store's renderer."""
 
-    def __init__(self, spec: dict, table: dict, seed: int | None, settings: Settings, fixtures: dict, profiles):
-        self.world = World(seed, fixtures, settings.world_cache_bytes, profiles)
+    def __init__(self, spec: dict, table: dict, seed: int | None, settings: Settings, fixtures: dict, store: Store):
+        self.world = World(seed, fixtures, settings.world_cache_bytes, store.accounts.profile, store.overlay)
         schemas, world = spec["components"]["schemas"], self.world
         cache = settings.render_cache_bytes // 2
 
         def renderer(ofapi_fields: bool) -> Renderer:
             return Renderer(schemas, world.pools, world.seed, world.now, ofapi_fields=ofapi_fields, cache_bytes=cache)
 
-        self.upstream = FakeOnlyFans(PayloadBuilder(self.world, renderer(False), table, spec))
+        writer = Writer(store.overlay, store.docs.next_number)
+        self.upstream = FakeOnlyFans(PayloadBuilder(self.world, renderer(False), table, spec, writer))
         self.store_renderer = renderer(True)
 
 
@@ -52,7 +56,7 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
     store = Store(settings, fixtures)
 
     def build(seed):
-        return Parts(spec, table, seed, settings, fixtures, store.accounts.profile)
+        return Parts(spec, table, seed, settings, fixtures, store)
 
     ofapi = Ofapi(settings, store, build, spec["components"]["schemas"])
     store.dispatcher = Dispatcher(store, settings)
@@ -66,15 +70,19 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
         validate_responses=False,
         uri_parser_class=RawURIParser,
     )
-    app.add_middleware(LoopGuard, position=MiddlewarePosition.BEFORE_EXCEPTION, header=LOOP_HEADER)
-    app.add_middleware(Journaling, position=MiddlewarePosition.BEFORE_EXCEPTION, ofapi=ofapi)
+    outermost, before_swagger = MiddlewarePosition.BEFORE_EXCEPTION, MiddlewarePosition.BEFORE_SWAGGER
+    app.add_middleware(AccessLog, position=outermost)
+    app.add_middleware(compression.GZipMiddleware, position=outermost, **compression.OPTIONS)
+    app.add_middleware(LoopGuard, position=outermost, header=LOOP_HEADER)
+    app.add_middleware(Journaling, position=outermost, ofapi=ofapi)
+    app.add_middleware(OperationHeader, position=outermost)
     app.add_middleware(
         BodyLimit,
-        position=MiddlewarePosition.BEFORE_SWAGGER,
+        position=before_swagger,
         max_bytes=settings.max_body_bytes,
         max_json_bytes=settings.max_json_body_bytes,
     )
-    app.add_middleware(OperationHeader, position=MiddlewarePosition.BEFORE_EXCEPTION)
+    app.add_middleware(OpenApiJson, position=before_swagger, spec=spec, public_url=settings.public_url)
     app.add_middleware(RoutedOperation, position=MiddlewarePosition.BEFORE_SECURITY)
     for rule, view, methods in admin.routes(ofapi):
         app.add_url_rule(rule, view.__name__, view, methods=methods)

@@ -36,6 +36,7 @@ class Settings:
     max_json_body_bytes: int = 1 * MIB  # larger JSON bodies get 413
     world_cache_bytes: int = 256 * MIB  # per worker: generated account worlds (least recently used dropped)
     render_cache_bytes: int = 64 * MIB  # per worker: rendered entities
+    answer_cache_bytes: int = 32 * MIB  # per worker: encoded answers of repeated reads (ofapi/answers.py)
     media_memo_bytes: int = 16 * MIB  # per worker: CDN files known to be cached
     media_cache_rows: int = 1_000_000  # files OFAPI's CDN cache holds (oldest dropped first)
     public_cache_rows: int = 10_000  # public answers kept

@@ -11,6 +11,7 @@ and the same way."""
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 
 from connexion.json_schema import Draft4RequestValidator
 from connexion.middleware.main import ConnexionMiddleware
@@ -121,6 +122,7 @@ def _required(validator, required, instance, schema):
 # Where the spec sets no bound, a field still has one (`--max-json-body` bounds the whole body).
 DEFAULT_MAX_ITEMS = 1000
 DEFAULT_MAX_LENGTH = 65_535
+INT64 = (-(2**63), 2**63 - 1)
 _ITEMS, _TYPE = Draft4RequestValidator.VALIDATORS["items"], Draft4RequestValidator.VALIDATORS["type"]
 
 
@@ -137,6 +139,9 @@ def _items(validator, items, instance, schema):
 
 def _type(validator, types, instance, schema):
     yield from _TYPE(validator, types, instance, schema)
+    wants_integer = "integer" in (types if isinstance(types, list) else [types])
+    if wants_integer and isinstance(instance, int) and not INT64[0] <= instance <= INT64[1]:
+        yield ValidationError("beyond 64 bits", validator="type", validator_value="integer")  # PHP has no such int
     if isinstance(instance, str) and "maxLength" not in schema and len(instance) > DEFAULT_MAX_LENGTH:
         yield ValidationError("too long", validator="maxLength", validator_value=DEFAULT_MAX_LENGTH)
 
@@ -144,6 +149,10 @@ def _type(validator, types, instance, schema):
 FORMATS = FormatChecker()
 FORMATS.checkers = dict(Draft4Validator.FORMAT_CHECKER.checkers)
 FORMATS.checks("binary")(lambda value: not isinstance(value, str) or isinstance(value, Upload))
+FORMATS.checks("date", raises=ValueError)(lambda value: not isinstance(value, str) or bool(date.fromisoformat(value)))
+FORMATS.checks("date-time", raises=ValueError)(
+    lambda value: not isinstance(value, str) or bool(datetime.fromisoformat(value.replace("Z", "+00:00")))
+)
 Validator = extend(Draft4RequestValidator, {"required": _required, "items": _items, "type": _type})
 
 

@@ -74,12 +74,13 @@ def broken_server(fault: str):
 
 
 @contextlib.contextmanager
-def real_looking_server(seen: list):
-    """A server that is not the mock (no X-Mock-Upstream-Calls); records the methods it gets."""
+def real_looking_server(seen: list, headers: dict | None = None):
+    """A server that is not the mock (no `GET /_mock/info`, and no X-Mock-Upstream-Calls unless
+    `headers` add it); records the methods it gets."""
 
     async def smart_links(request):
         seen.append(request.method)
-        return JSONResponse({"data": [], "_meta": META})
+        return JSONResponse({"data": [], "_meta": META}, headers=headers)
 
     async def whoami(request):
         return JSONResponse({"api_key": {"name": "k"}, "team": {"name": "t", "slug": "t"}})
@@ -87,6 +88,31 @@ def real_looking_server(seen: list):
     routes = [Route("/api/whoami", whoami), Route("/api/smart-links", smart_links, methods=["GET", "POST"])]
     with serving(Starlette(routes=routes)) as url:
         yield url
+
+
+@contextlib.contextmanager
+def rejecting_server():
+    """A server that answers OFAPI's 401 to everything, as the real API does to a wrong key."""
+
+    async def unauthorized(request):
+        return JSONResponse({"error": "Unauthorized. Go to the dashboard to get your API key."}, 401)
+
+    methods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+    with serving(Starlette(routes=[Route("/{path:path}", unauthorized, methods=methods)])) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def unwilling_server():
+    """Takes the key, but answers every `fansListActive` call with a 422: nothing is exercised."""
+
+    async def refuse(request):
+        message = "The limit field must not be greater than 0."
+        return JSONResponse({"message": message, "errors": {"limit": [message]}}, 422)
+
+    routes = [Route("/api/whoami", _whoami), Route("/api/{account}/fans/active", refuse)]
+    with serving(Starlette(routes=routes)) as url:
+        yield url, "fansListActive"
 
 
 @contextlib.contextmanager

@@ -216,10 +216,18 @@ def _resources(client) -> dict[str, object]:
 
 def operations(spec: dict | None = None) -> Iterator[tuple[str, str, dict]]:
     """(path, method, operation) in an order that leaves what later calls need: reads and
-    writes first, deletions last."""
+    writes first, then deletions of parts (`DELETE /chats/{id}/mute`), then deletions of things,
+    the deepest first (a chat's message before the chat)."""
     spec = spec or load_spec()
     ops = [(path, method, item[method]) for path, item in spec["paths"].items() for method in METHODS if method in item]
-    yield from sorted(ops, key=lambda o: o[1] == "delete")
+
+    def order(op) -> tuple:
+        path, method, _ = op
+        if method != "delete":
+            return (0, 0)
+        return (2, -path.count("/")) if path.endswith("}") else (1, 0)
+
+    yield from sorted(ops, key=order)
 
 
 def calls(client, spec: dict | None = None, seed: int = 0, ready=lambda: None) -> Iterator[Call]:

@@ -12,6 +12,8 @@ from mockserver.testing import running_server
 
 from .conftest import ACCOUNT, AUTH
 
+pytestmark = pytest.mark.slow  # real servers, Schemathesis or the SDK: not in `make check`
+
 PATHS = [
     f"/api/{ACCOUNT}/fans/active?limit=5",
     f"/api/{ACCOUNT}/chats?limit=3",

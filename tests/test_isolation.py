@@ -20,6 +20,8 @@ from mockserver.spec.operations import build_table
 from .conftest import ACCOUNT
 from .test_shared_state import two_workers_up
 
+pytestmark = pytest.mark.slow  # real servers
+
 TEAMS = {"alpha": "Bearer iso-alpha-key", "beta": "Bearer iso-beta-key"}
 
 

@@ -13,6 +13,8 @@ from mockserver.testing import running_server
 
 from .conftest import ACCOUNT, AUTH
 
+pytestmark = pytest.mark.slow  # real servers, Schemathesis or the SDK: not in `make check`
+
 CDN_URL = "https://cdn2.onlyfans.com/files/e/e5/abc123/600x400_abc123.jpg?Tag=2&u=123&Signature=s"
 OF_URL = re.compile(r"https://cdn\d*\.onlyfans\.com/[^\"]+")
 OFAPI_URL = re.compile(r"https://cdn\.fansapi\.com/of/[^\"]+")

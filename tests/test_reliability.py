@@ -19,6 +19,8 @@ from mockserver.testing import running_server, start_server
 
 from .conftest import ACCOUNT
 
+pytestmark = pytest.mark.slow  # real servers, Schemathesis or the SDK: not in `make check`
+
 ALPHA = {"Authorization": "Bearer ofapi_demo_alpha"}
 BETA = {"Authorization": "Bearer ofapi_demo_beta"}
 JSON = {**ALPHA, "Content-Type": "application/json"}
@@ -163,10 +165,22 @@ def _rss_kib(pid: int) -> int:
 
 
 def test_soak_32_clients_two_workers_file_store(tmp_path):
-    """Reads and writes from 32 clients for a bounded time: no 5xx, and the store holds exactly
-    the writes that were acknowledged."""
+    """Reads and writes of every kind of stored resource from 32 clients for a bounded time: no
+    5xx, and the store holds exactly the writes that were acknowledged (smart links, webhooks,
+    postbacks, exports, link tags, and messages sent under idempotency keys)."""
     store = str(tmp_path / "soak.sqlite")
-    duration, acknowledged, statuses, lock = 12.0, {"links": set(), "hooks": set()}, [], threading.Lock()
+    duration, lock, statuses = 12.0, threading.Lock(), []
+    acknowledged: dict[str, set] = {"links": set(), "hooks": set(), "postbacks": set(), "exports": set(), "tags": set()}
+    hook = {"endpoint_url": "http://127.0.0.1:9/s", "events": ["posts.liked"], "account_scope": "global"}
+    postback = {"url": "https://pb.example/x", "conversion_types": ["new_subscriber"], "smart_link_scope": "global"}
+    export = {"type": "fans", "file_type": "csv", "start_date": "2026-01-01", "end_date": "2026-02-01"}
+    writes = {  # kind -> (path, body of the n-th client's i-th write, where the id is in the answer)
+        "links": ("/api/smart-links", lambda n, i: {**LINK, "name": f"c{n}-{i}"}, lambda d: d["id"]),
+        "hooks": ("/api/webhooks", lambda n, i: hook, lambda d: d["id"]),
+        "postbacks": ("/api/smart-link-postbacks", lambda n, i: postback, lambda d: d["id"]),
+        "exports": ("/api/data-exports", lambda n, i: {**export, "account_ids": [ACCOUNT]}, lambda d: d["id"]),
+        "tags": (f"/api/{ACCOUNT}/tracking-links/1/tags", lambda n, i: {"tags": [f"t{n}-{i}"]}, None),
+    }
     with running_server("--workers", "2", "--store", store) as url:
 
         def client_loop(n: int):
@@ -175,30 +189,15 @@ def test_soak_32_clients_two_workers_file_store(tmp_path):
                 i = 0
                 while time.monotonic() < deadline:
                     i += 1
-                    kind = (n + i) % 5
-                    if kind == 0:
-                        r = client.post("/api/smart-links", json={**LINK, "name": f"c{n}-{i}"})
-                        if r.status_code == 200:
-                            with lock:
-                                acknowledged["links"].add(r.json()["data"]["id"])
-                    elif kind == 1:
-                        r = client.post(
-                            "/api/webhooks",
-                            json={
-                                "endpoint_url": "http://127.0.0.1:9/s",
-                                "events": ["posts.liked"],
-                                "account_scope": "global",
-                            },
-                        )
-                        if r.status_code == 200:
-                            with lock:
-                                acknowledged["hooks"].add(r.json()["data"]["id"])
-                    elif kind == 2:
+                    kind = list(writes)[(n + i) % len(writes)] if (n + i) % 3 else None
+                    if kind is None:
                         r = client.get(f"/api/{ACCOUNT}/fans/active")
-                    elif kind == 3:
-                        r = client.post(f"/api/{ACCOUNT}/tracking-links/1/tags", json={"tags": [f"t{n % 4}"]})
                     else:
-                        r = client.get("/api/smart-links")
+                        path, body, ident = writes[kind]
+                        r = client.post(path, json=body(n, i))
+                        if r.status_code == 200:
+                            with lock:
+                                acknowledged[kind].add(ident(r.json()["data"]) if ident else f"t{n}-{i}")
                     with lock:
                         statuses.append(r.status_code)
 
@@ -208,12 +207,29 @@ def test_soak_32_clients_two_workers_file_store(tmp_path):
         for t in threads:
             t.join()
         with httpx.Client(base_url=url, headers=ALPHA, timeout=60) as client:
-            links = {x["id"] for x in client.get("/api/smart-links", params={"limit": 1000}).json()["data"]}
-            hooks = {x["id"] for x in client.get("/api/webhooks").json()["data"]}
+            stored = {
+                "links": {x["id"] for x in client.get("/api/smart-links", params={"limit": 1000}).json()["data"]},
+                "hooks": {x["id"] for x in client.get("/api/webhooks").json()["data"]},
+                "postbacks": {x["id"] for x in client.get("/api/smart-link-postbacks").json()["data"]},
+                "exports": _every_export(client),
+                "tags": set(client.get(f"/api/{ACCOUNT}/tracking-links/1/tags").json()["data"]["tags"]),
+            }
             journal = client.get("/_mock/journal", params={"limit": 1000}).json()["data"]
     assert statuses and not [s for s in statuses if s >= 500]
-    assert links == acknowledged["links"] and hooks == acknowledged["hooks"]
+    for kind, ids in acknowledged.items():
+        assert ids, kind
+        assert stored[kind] == ids, kind
     assert len(journal) <= 1000
+
+
+def _every_export(client: httpx.Client) -> set[str]:
+    ids, page = set(), 1
+    while True:
+        data = client.get("/api/data-exports", params={"per_page": 100, "page": page}).json()["data"]
+        ids |= {x["id"] for x in data["data"]}
+        if page >= data["meta"]["last_page"]:
+            return ids
+        page += 1
 
 
 def test_memory_stays_bounded_under_load():

@@ -19,6 +19,8 @@ from mockserver.testing import free_port, running_server, start_server
 
 from .conftest import ACCOUNT
 
+pytestmark = pytest.mark.slow  # real servers, Schemathesis or the SDK: not in `make check`
+
 ALPHA = {"Authorization": "Bearer ofapi_demo_alpha"}
 ALPHA_2 = {"Authorization": "Bearer ofapi_demo_alpha_2"}
 BETA = {"Authorization": "Bearer ofapi_demo_beta"}

@@ -9,6 +9,8 @@ from mockserver.testing import running_server
 from .sdk_harness import run, sdk_operations
 from .sdk_state import prepare
 
+pytestmark = pytest.mark.slow  # real servers, Schemathesis or the SDK: not in `make check`
+
 MIN_FIELD_SHARE = 0.90
 
 

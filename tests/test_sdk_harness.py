@@ -12,6 +12,8 @@ import pytest
 from onlyfansapi import OnlyFansAPI
 from pydantic import BaseModel, Field
 
+pytestmark = pytest.mark.slow  # real servers, Schemathesis or the SDK: not in `make check`
+
 try:
     from tests import sdk_harness as h
 except ModuleNotFoundError:  # plain `pytest` without the repo root on sys.path

@@ -18,6 +18,8 @@ from mockserver.testing import running_server
 from .conftest import ACCOUNT
 from .receivers import recorder
 
+pytestmark = pytest.mark.slow  # real servers
+
 ALPHA = {"Authorization": "Bearer ofapi_demo_alpha"}
 BETA = {"Authorization": "Bearer ofapi_demo_beta"}
 FRESH = httpx.Limits(max_keepalive_connections=0)  # a new connection per request: both workers get some

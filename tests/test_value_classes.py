@@ -66,6 +66,7 @@ def spec():
     return load_spec()
 
 
+@pytest.mark.slow  # every operation, three worlds: not in `make check`
 @pytest.mark.parametrize("seed", SEEDS)
 def test_every_value_of_every_operation_is_in_its_class(spec, seed):
     schemas = spec["components"]["schemas"]

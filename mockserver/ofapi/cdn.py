@@ -34,16 +34,23 @@ def cached_url(key: str) -> str:
 def rewrite(body: bytes, media_cache) -> bytes:
     """`body` with every cached OnlyFans CDN URL pointing at cdn.fansapi.com; the uncached ones
     are queued in `media_cache` (cached from now on)."""
+    return rewrite_stable(body, media_cache)[0]
+
+
+def rewrite_stable(body: bytes, media_cache) -> tuple[bytes, bool]:
+    """`rewrite`, and whether the same body would be rewritten the same way next time (True
+    unless this was the first sighting of one of its files)."""
     if b"onlyfans.com" not in body:
-        return body
+        return body, True
     matches = list(_URL.finditer(body))
     if not matches:
-        return body
+        return body, True
     keys = [(m.group(1) + m.group(2)).decode() for m in matches]
     cached = media_cache.cached_among(keys)
-    media_cache.add(set(keys) - cached)
+    fresh = set(keys) - cached
+    media_cache.add(fresh)
     if not cached:
-        return body
+        return body, not fresh
     out, last = bytearray(), 0
     for match, key in zip(matches, keys, strict=True):
         if key in cached:
@@ -51,7 +58,7 @@ def rewrite(body: bytes, media_cache) -> bytes:
             out += (OFAPI_CDN + key).encode()
             last = match.end()
     out += body[last:]
-    return bytes(out)
+    return bytes(out), not fresh
 
 
 class NotOnlyFansCdn(ValueError):

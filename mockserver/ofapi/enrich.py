@@ -121,12 +121,14 @@ def campaign_url(obj: dict, ctx: Context) -> dict:
 
 @rule("engagement_stats")
 def engagement_stats(obj: dict, ctx: Context) -> dict:
-    """The top message's reach and sales, from the world's chats and paid-message purchases."""
+    """The reach and sales of the account's messages: what the creator sent in its chats (messages
+    sent through the API included), what fans opened, and paid-message purchases."""
     world = ctx.world
     sales = [t for t in world.transactions if t["_kind"] == "chat_messages"]
+    sent = [m for thread in world.messages.values() for m in thread if m["isSentByMe"]]
     return {
-        "sentCount": len(world.chats),
-        "viewedCount": sum(1 for c in world.chats if c["unreadMessagesCount"] == 0),
+        "sentCount": len(sent),
+        "viewedCount": sum(1 for m in sent if m.get("isOpened")),
         "purchasedCount": len(sales),
         "totalRevenueGenerated": f"{sum(t['amount'] for t in sales):.2f}",
     }

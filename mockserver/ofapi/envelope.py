@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..jsonbody import dumps
+
 RATE_LIMIT_NOTICE = "Daily rate limits were removed; only the per-minute limit applies."
 CHARGED = "Always"
 FREE = "Free endpoint. No credits debited"
@@ -27,3 +29,11 @@ def envelope(data, meta_: dict, next_page: str | None, paginated: bool) -> dict:
     if paginated:
         body["_pagination"] = {"next_page": next_page}
     return body
+
+
+def envelope_bytes(data: bytes, meta_: bytes, next_page: str | None, paginated: bool) -> bytes:
+    """`envelope`, encoded, around `data` already encoded (the same bytes `dumps(envelope(...))` gives)."""
+    body = b'{"data":' + data + b',"_meta":' + meta_
+    if paginated:
+        body += b',"_pagination":' + dumps({"next_page": next_page})
+    return body + b"}"

@@ -88,11 +88,11 @@ def drm_download(ofapi, req: Request) -> Outcome:
     """A DRM-protected vault video: OFAPI obtains the license from OnlyFans and redirects to its
     download service, which streams the decrypted MP4 (charged per MB, like any download)."""
     account, media_id = req.path_params["account"], str(req.path_params["media_id"])
-    media = ofapi.world.account(account).entity("media", media_id)
+    media = ofapi.world.view(account, req.tenant).entity("media", media_id)
     if not media.get("files", {}).get("drm"):
         message = f"Media {media_id} is not DRM-protected. Use the regular media download endpoint instead."
         raise InvalidInput({"media_id": [message]})
-    cost = ofapi.charge(req, file_cost(media["files"]["full"]["size"]))  # before contacting OnlyFans
+    cost = ofapi.charge(req, file_cost(media["files"]["full"]["size"]))
     ticket = hashlib.sha256(f"{account}/{media_id}/{req.api_key}".encode()).hexdigest()[:32]
     location = f"{DRM_SERVICE}/drm/{account}/{media_id}.mp4?ticket={ticket}"
     return Outcome(b"", calls=1, cost=cost, paid=True, status=302, headers={"Location": location})
@@ -105,7 +105,7 @@ def scrape(ofapi, req: Request) -> Outcome:
     if body.get("url"):
         url = checked(body["url"], "url")
     elif body.get("media_id") is not None:
-        files = ofapi.world.account(req.path_params["account"]).entity("media", body["media_id"])["files"]
+        files = ofapi.world.view(req.path_params["account"], req.tenant).entity("media", body["media_id"])["files"]
         url = files.get(body.get("file_type") or "full", files["full"])["url"]
         if url is None:  # a DRM-protected video has no plain file
             message = "This media is DRM-protected; download it with GET /{account}/media/download/drm/{media_id}."

@@ -23,8 +23,9 @@ from ..jsonbody import dumps
 from ..onlyfans.payloads import Request
 from ..settings import Settings
 from . import cdn, credits
+from .answers import Answer, RenderedAnswers
 from .cache import PublicCache
-from .envelope import CACHE_HIT, CHARGED, FREE, envelope, meta
+from .envelope import CACHE_HIT, CHARGED, FREE, envelope_bytes, meta
 from .idempotency import Idempotency
 from .sources import BEHAVIOURS, SOURCES, Outcome
 
@@ -38,6 +39,7 @@ class Ofapi:
         self.clock = clock
         self.cache = PublicCache(store.public, settings.cache_ttl_seconds, clock)
         self.idempotency = Idempotency(store.idempotency, clock)
+        self.answers = RenderedAnswers(settings.answer_cache_bytes)
         self._generation: int | None = None
         self.parts = None
         self.sync()
@@ -51,6 +53,7 @@ class Ofapi:
             self.parts = self._build(state.seed if state.seed is not None else self.settings.seed)
             self.store.world, self.store.renderer = self.parts.world, self.parts.store_renderer
             self._generation = state.generation
+            self.answers.clear()
         self.store.media.sync(state.media_epoch)
         self.store.accounts.sync(state.accounts_epoch)
         return state
@@ -80,35 +83,38 @@ class Ofapi:
 
     # -- one request ---------------------------------------------------------------------------
     def respond(self, req: Request) -> Response:
-        self.sync()
+        state = self.sync()
         req.tenant = self.store.tenants.of(req.api_key).slug
         account = req.path_params.get("account")
         if account:
             self.store.accounts.require(req.tenant, str(account))
         before = self.upstream.calls
         try:
-            return self._respond(req)
+            return self._respond(req, state)
         except ApiError as exc:  # errors say how many OnlyFans calls were made too
             exc.headers.setdefault("X-Mock-Upstream-Calls", str(self.upstream.calls - before))
             raise
 
-    def _respond(self, req: Request) -> Response:
+    def _respond(self, req: Request, state) -> Response:
         op = req.op
         hit = self.cache.lookup(req)
         wants_replay = self.idempotency.key_of(req) is not None
         reserve = 0 if hit is not None or wants_replay else credits.minimum(op)
-        remaining, limit_headers, reserved = self._admit(req, count=hit is None, reserve=reserve)
+        remaining, limit_headers, reserved, balance = self._admit(req, count=hit is None, reserve=reserve)
 
         scope, replay = self.idempotency.begin(req)
         if replay is not None:
             return self._replay(req, replay, limit_headers)
+        memo = None
         try:
             if hit is not None:
                 outcome, cache_meta = replace(hit[0], calls=0, cost=0), hit[1]
             else:
                 if wants_replay:  # a first use of an idempotency key pays now
                     reserved = self.charge(req, credits.minimum(op))
-                outcome = (BEHAVIOURS.get(op.behaviour) or SOURCES[op.data_source])(self, req)
+                memo, outcome = self._from_memo(req, state)
+                if outcome is None:
+                    outcome = (BEHAVIOURS.get(op.behaviour) or SOURCES[op.data_source])(self, req)
                 cache_meta = self.cache.save(req, outcome)
         except Exception:
             self.idempotency.abandon(scope)
@@ -120,10 +126,10 @@ class Ofapi:
         if cost is None:
             cost = credits.cost(op, outcome.data, outcome.calls, int(req.headers.get("content-length") or 0))
         paid = reserved + (cost if outcome.paid else 0)
-        if cost != paid:
+        if cost != paid or balance is None:
             used, balance = self.store.balances.settle(req.tenant, paid, cost, ledger(req))
         else:
-            used, balance = cost, self.store.balances.balance(req.tenant)
+            used = cost
         note = CACHE_HIT if hit is not None else CHARGED if used else FREE
         headers = {
             **limit_headers,
@@ -136,37 +142,52 @@ class Ofapi:
         if isinstance(outcome.data, bytes):
             return Response(outcome.data, status, headers=headers, media_type=outcome.media_type)
 
-        body = outcome.data
+        data = outcome.encoded
+        if data is None:
+            data, stable = cdn.rewrite_stable(dumps(outcome.data), self.store.media)
+            if memo is not None and stable:
+                self.answers.put(memo, Answer(data, outcome.next_cursor, cost))
+        content = data
         if op.enveloped:
             limit = self.settings.rate_limit_per_minute
-            body = envelope(
-                body,
-                meta(used, balance, note, cache_meta, limit, remaining),
-                self._next_page(req, outcome),
-                op.paginated,
-            )
-        content = cdn.rewrite(dumps(body), self.store.media)
+            the_meta = meta(used, balance, note, cache_meta, limit, remaining)
+            content = envelope_bytes(data, dumps(the_meta), self._next_page(req, outcome), op.paginated)
         self.idempotency.finish(scope, status, content, "application/json")
         return Response(content, status, headers=headers, media_type="application/json")
 
+    def _from_memo(self, req: Request, state):
+        """(key, outcome) of a read this worker answered before; outcome None when it must be made."""
+        if not self.answers.cacheable(req):
+            return None, None
+        account = req.path_params.get("account")
+        req.world_version = self.store.overlay.version(req.tenant, str(account)) if account else 0
+        key = self.answers.key(req, state, req.world_version)
+        kept = self.answers.get(key)
+        if kept is None:
+            return key, None
+        self.upstream.count()  # it stands for the OnlyFans call the answer came from
+        return key, Outcome(None, calls=1, cost=kept.cost, next_cursor=kept.next_cursor, encoded=kept.data)
+
     def _admit(self, req: Request, count: bool, reserve: int) -> tuple[int, dict, int]:
         """Count the request in its key's minute and reserve its minimum credits, in one
-        transaction: (remaining this minute, rate-limit headers, credits reserved). 429 / 402."""
+        transaction: (remaining this minute, rate-limit headers, credits reserved, balance after
+        or None when nothing was reserved). 429 / 402."""
         now = self.clock()
         minute, limit = int(now // 60), self.settings.rate_limit_per_minute
         key = hashlib.sha256(req.api_key.encode()).hexdigest()
-        balance = 0
+        balance = short = None
         with self.store.db.tx() as db:
             used = self.store.windows.hit(db, key, minute) if count else self.store.windows.used(key, minute)
             if used <= limit and reserve:
                 balance = self.store.balances.reserve(db, req.tenant, reserve, ledger(req))
+                short = balance is None
         remaining = limit - used
         headers = {"X-Rate-Limit-Limit-Minute": str(limit), "X-Rate-Limit-Remaining-Minute": str(max(remaining, 0))}
         if remaining < 0:
             raise ApiError(429, headers={**headers, "Retry-After": str(60 - int(now % 60))})
-        if balance is None:
+        if short:
             raise _short(reserve)
-        return remaining, headers, reserve
+        return remaining, headers, reserve, balance
 
     def _next_page(self, req: Request, outcome: Outcome) -> str | None:
         if not outcome.next_cursor or req.url is None:

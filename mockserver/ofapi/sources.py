@@ -19,6 +19,7 @@ class Outcome:
     calls: int  # calls made to OnlyFans for it
     cost: int | None = None  # credits, when the source decides (files); None: the operation's default
     paid: bool = False  # the source already took `cost` from the balance (`Ofapi.charge`)
+    encoded: bytes | None = None  # `data` already encoded and CDN-rewritten (a kept answer)
     next_cursor: tuple[str, int] | None = None  # (query parameter, value) of the next page
     status: int | None = None  # None: the operation's success status
     headers: dict = field(default_factory=dict)
@@ -52,11 +53,28 @@ def _remember_links(ofapi, req: Request, data) -> None:
         ofapi.store.remember_links(req.tenant, req.path_params["account"], req.op.sync_links, data["list"])
 
 
+def _announce(ofapi, req: Request, data) -> None:
+    """After a write to OnlyFans (`x-world-write`), what OFAPI itself does: keep the tags a link
+    was created with (its own data), and report the change to webhooks."""
+    spec = req.op.world_write or {}
+    if isinstance(data, list) and len(data) == 1:  # some creates answer a list of the one created
+        data = data[0]
+    if not spec or not isinstance(data, dict):
+        return
+    account = req.path_params.get("account")
+    tags = req.body.get("tags") if isinstance(req.body, dict) else None
+    if spec.get("tags") and tags and data.get("id") is not None:
+        ofapi.store.add_link_tags(req.tenant, account, spec["tags"], data["id"], tags)
+    if spec.get("event"):
+        ofapi.store.emit(spec["event"], account, data, req.tenant)
+
+
 @source("live")
 def live(ofapi, req: Request) -> Outcome:
     """Forward to OnlyFans; the payload passes through unchanged."""
     payload = ofapi.upstream.fetch(req)
     _remember_links(ofapi, req, payload.data)
+    _announce(ofapi, req, payload.data)
     media_type = req.op.media_type if isinstance(payload.data, bytes) else None
     return Outcome(payload.data, calls=1, next_cursor=payload.next_cursor, media_type=media_type)
 
@@ -65,8 +83,9 @@ def live(ofapi, req: Request) -> Outcome:
 def hybrid(ofapi, req: Request) -> Outcome:
     """Call OnlyFans, then add what OFAPI knows (the operation's `x-enrichment` rules)."""
     payload = ofapi.upstream.fetch(req)
+    _announce(ofapi, req, payload.data)
     context = Context(
-        world=ofapi.world.account(req.path_params.get("account", "")),
+        world=ofapi.world.view(req.path_params.get("account", ""), req.tenant),
         store=ofapi.store,
         request=req,
         tenant=req.tenant,

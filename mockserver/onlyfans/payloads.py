@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from ..errors import ApiError
 from ..spec.operations import Operation
 from .render import MISSING, Renderer
+from .view import Gone
 from .world import ID_PARAMS, AccountWorld, World
 
 DEFAULT_LIMIT = 10
@@ -49,11 +51,13 @@ class Request:
     api_key: str = ""
     tenant: str = ""  # the team the API key belongs to (OFAPI's resources are per team)
     base_url: str = ""  # where this server is reached: `--public-url`, else the address the client connected to
+    world_version: int | None = None  # the team's overlay version of the account, once read
 
 
 class PayloadBuilder:
-    def __init__(self, world: World, renderer: Renderer, table: dict[str, Operation], spec: dict):
+    def __init__(self, world: World, renderer: Renderer, table: dict[str, Operation], spec: dict, writer=None):
         self.world = world
+        self.writer = writer  # applies `x-world-write` (onlyfans/overlay.py)
         self.renderer = renderer
         self.plans = {op_id: self._plan(op, spec) for op_id, op in table.items() if op.data_schema}
 
@@ -69,18 +73,21 @@ class PayloadBuilder:
         cursor = next((c for c in CURSOR_PARAMS if c in query), None)
         data = op.data_schema
         resolved = self.renderer.resolve(data)
-        entity = self._collection_of(data)  # one entity (a post, whose `media` is not a page of the vault)
-        if op.method == "GET" and not entity:  # only a read answers with a page of a collection
-            if resolved.get("type") == "array" and self._collection_of(resolved.get("items", {})):
-                return Plan("", narrowed or self._collection_of(resolved["items"]), cursor=cursor)
-            for name, sub in resolved.get("properties", {}).items():
-                sub = self.renderer.resolve(sub)
-                if sub.get("type") == "array" and self._collection_of(sub.get("items", {})):
-                    return Plan(name, narrowed or self._collection_of(sub["items"]), cursor=cursor)
-        collection = narrowed or entity
-        if collection:
+        if op.method == "GET" and resolved.get("type") == "array" and self._collection_of(resolved.get("items", {})):
+            return Plan("", narrowed or self._collection_of(resolved["items"]), cursor=cursor)
+        entity = self._collection_of(data)
+        if entity:  # one of a collection's objects (its own arrays, a post's media, are not the answer's list)
+            collection = narrowed or entity
             id_param = next((p for p in ID_PARAMS.get(collection, ()) if p in op.path_params), None)
             return Plan(collection=collection, id_param=id_param)
+        listed = resolved.get("properties", {}) if op.method == "GET" else {}  # only a read answers with a page
+        for name, sub in listed.items():
+            sub = self.renderer.resolve(sub)
+            if sub.get("type") == "array" and self._collection_of(sub.get("items", {})):
+                return Plan(name, narrowed or self._collection_of(sub["items"]), cursor=cursor)
+        if narrowed:
+            id_param = next((p for p in ID_PARAMS.get(narrowed, ()) if p in op.path_params), None)
+            return Plan(collection=narrowed, id_param=id_param)
         return Plan()
 
     # -- request time ----------------------------------------------------------------
@@ -88,17 +95,26 @@ class PayloadBuilder:
         if req.op.op_id not in self.plans:  # no JSON body: OnlyFans answers with an empty text
             return Payload(b"")
         op, plan = req.op, self.plans[req.op.op_id]
-        world = self.world.account(req.path_params.get("account") or next(iter(self.world.accounts)))
+        account = req.path_params.get("account") or next(iter(self.world.accounts))
+        world = self.world.view(account, req.tenant, req.world_version)
         key = "|".join((op.op_id, *(f"{k}={v}" for k, v in sorted(req.path_params.items()))))
-        echo = self._echo(req)
-        if plan.list_prop is not None:
-            return self._page(req, plan, world, key, echo)
-        source = echo
-        if plan.collection and plan.id_param:
-            source = {**world.entity(plan.collection, req.path_params[plan.id_param]), **echo}
-        elif plan.collection and op.method == "GET":  # the account's own (its profile, its latest …)
-            source = {**world.lists[plan.collection][0], **echo}
-        return Payload(self.renderer.render(op.data_schema, source or MISSING, key, fresh=op.fresh))
+        try:
+            if op.world_write and self.writer is not None:
+                written = self.writer.apply(world, req, op.world_write)
+                if self.renderer.resolve(op.data_schema).get("type") == "array":  # answered as a list of one
+                    written = [written]
+                return Payload(self.renderer.render(op.data_schema, written, key))
+            echo = self._echo(req)
+            if plan.list_prop is not None:
+                return self._page(req, plan, world, key, echo)
+            source = {**echo, "_fresh": True} if op.fresh else echo  # x-fresh: made by this call
+            if plan.collection and plan.id_param:
+                source = {**world.entity(plan.collection, req.path_params[plan.id_param]), **echo}
+            elif plan.collection and op.method == "GET":  # the account's own (its profile, its latest …)
+                source = {**world.lists[plan.collection][0], **echo}
+        except Gone:
+            raise ApiError(404, "Not found: it was deleted.") from None
+        return Payload(self.renderer.render(op.data_schema, source or MISSING, key))
 
     def _echo(self, req: Request) -> dict:
         """Fields the caller named: path ids and the body's own fields."""

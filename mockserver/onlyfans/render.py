@@ -20,14 +20,10 @@ from ..lru import ByteLRU
 from ..spec.fields import MISSING, coerce_scalar
 from .entities import Pools, stable_int
 from .relations import keep
-from .values import Gen, declared
+from .values import ZERO_CLASSES, Gen, declared
 from .world import PYTHON_OVERHEAD
 
 _COUNT = re.compile(r"(Count|count|Counts|_total|Total|total|Summ|summ|Sum|sum|number|Number|views|clicks|subs)")
-# What a resource accumulates once it exists (a fresh one has none of it yet).
-_ACTIVITY = re.compile(r"((Count|_count|Counts|Summ|_total|Total)$|^(total|clicks|views|likes|revenue|earnings|tips))")
-_SINCE = re.compile(r"^(created|posted|published|changed|updated)(At|_at|Date)?$")
-_REACTED = re.compile(r"^(is|has)(Liked|Favorite|Voted|Bookmarked|Pinned|Archived|Watched)")
 
 
 class Renderer:
@@ -78,19 +74,14 @@ class Renderer:
         return None
 
     # -- values --------------------------------------------------------------------
-    def render(self, schema: dict, source=MISSING, key: str = "", path: str = "", *, fresh: bool = False):
+    def render(self, schema: dict, source=MISSING, key: str = "", path: str = ""):
         """The value `schema` describes, taking what it can from `source` (a field it lacks is
-        its schema's `default`, where there is one). `fresh`: the object was made a moment ago
-        (`x-fresh` operations), so it has no activity yet: no counts, no earnings."""
+        its schema's `default`, where there is one)."""
         schema = self.resolve(schema)
         if source is None and schema.get("nullable"):
             return None
         if source is MISSING and "default" in schema:
             return schema["default"]
-        if fresh and self._is_object(schema):
-            return self._object(schema, source, key, path, fresh=True)
-        if fresh and schema.get("type") == "array":
-            return self._array(schema, source, key, path, fresh=True)
         if isinstance(source, dict) and "_key" in source:
             cache_key = (id(schema), source["_key"])
             hit = self._cache.get(cache_key)
@@ -115,11 +106,7 @@ class Renderer:
         value = coerce_scalar(source, kind)
         return value if value is not MISSING else self.fill(path.rsplit(".", 1)[-1], schema, key, path)
 
-    @staticmethod
-    def _is_object(schema: dict) -> bool:
-        return schema.get("type") == "object" or ("properties" in schema and "type" not in schema)
-
-    def _object(self, schema: dict, source, key: str, path: str, fresh: bool = False) -> dict:
+    def _object(self, schema: dict, source, key: str, path: str) -> dict:
         if isinstance(source, str) and "url" in schema.get("properties", {}):
             source = {"url": source}
         src = source if isinstance(source, dict) else {}
@@ -130,9 +117,8 @@ class Renderer:
             value, where = src.get(name, MISSING), f"{path}.{name}" if path else name
             if value is MISSING:
                 made.add(name)
-                if fresh:
-                    out[name] = self._fresh(name, self.resolve(sub), key, where)
-                    continue
+                if src.get("_fresh"):  # created a moment ago: no activity yet
+                    value = self.neutral(sub)
             out[name] = self.render(sub, value, key, where)
         extra = schema.get("additionalProperties")
         if not out and isinstance(extra, dict) and src:
@@ -140,32 +126,26 @@ class Renderer:
         keep(out, schema, made)
         return out
 
-    def _fresh(self, name: str, schema: dict, key: str, path: str):
-        """A field of an object made a moment ago: no activity counted yet, made now; an object
-        of its own (not another entity, which has an id) is fresh too."""
-        kind = schema.get("type")
-        if kind in ("integer", "number") and _ACTIVITY.search(name):
-            return 0 if kind == "integer" else 0.0
-        if kind == "boolean" and _REACTED.match(name):
-            return False
-        decl = declared(schema) if kind == "string" else None
-        if decl is not None and (_SINCE.match(name) or _ACTIVITY.search(name)):
-            made = decl.conform(self.now.isoformat() if _SINCE.match(name) else 0)
-            if made is not MISSING:
-                return made
-        if self._is_object(schema) and "id" not in schema.get("properties", {}):
-            return self._object(schema, MISSING, key, path, fresh=True)
-        return self.render(schema, MISSING, key, path)
+    def neutral(self, schema: dict):
+        """What a field of an object created a moment ago holds when the request did not set it:
+        nothing (null where it may be), zero, false, an empty list; other values as usual."""
+        schema = self.resolve(schema)
+        if schema.get("nullable"):
+            return None
+        decl = declared(schema) if schema.get("type") == "string" else None
+        if decl is not None and decl.name in ZERO_CLASSES:  # an amount or a count written as a string
+            return decl.conform(0)
+        return {"integer": 0, "number": 0, "boolean": False, "array": []}.get(schema.get("type"), MISSING)
 
-    def _array(self, schema: dict, source, key: str, path: str, fresh: bool = False) -> list:
+    def _array(self, schema: dict, source, key: str, path: str) -> list:
         items = schema.get("items", {})
         if isinstance(source, list):
-            return [self.render(items, item, key, f"{path}[{i}]", fresh=fresh) for i, item in enumerate(source)]
+            return [self.render(items, item, key, f"{path}[{i}]") for i, item in enumerate(source)]
         shape = self.resolve(items)
         if shape.get("type", "object") == "object" and not shape.get("properties"):
             return []  # items the spec does not describe: nothing to make up
         count = 1 + self._rng(key, path).randrange(2)
-        return [self.render(items, MISSING, key, f"{path}[{i}]", fresh=fresh) for i in range(count)]
+        return [self.render(items, MISSING, key, f"{path}[{i}]") for i in range(count)]
 
     def _string(self, schema: dict, source, key: str, path: str):
         """The source's value, in its field's class where it is written another way (a value

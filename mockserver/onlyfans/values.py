@@ -49,6 +49,7 @@ class ValueClass:
 
 
 CLASSES: dict[str, ValueClass] = {}
+ZERO_CLASSES = ("money", "dollars", "percent", "number-text")  # amounts and counts: what "none yet" is in them
 FORMATS = ("date-time", "date", "uri", "email", "uuid", "ipv4", "hostname")  # `format`s that are classes
 
 

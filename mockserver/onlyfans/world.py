@@ -9,6 +9,7 @@ list agree). An id a fan list returns is the id chats, messages and transactions
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from functools import cached_property
 from pathlib import Path
@@ -20,7 +21,7 @@ from ..lru import ByteLRU
 from .entities import EntityMaker, Pools, stable_int
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "world.yaml"
-PYTHON_OVERHEAD = 4  # bytes in memory per byte of JSON, for dicts of short strings and numbers (measured)
+PYTHON_OVERHEAD = 1  # bytes in memory per byte of JSON: tracemalloc saw 0.53 for a whole world (shared dicts)
 EXTRA_BYTES = 2 * 2**20  # per world: entities made up for unknown ids
 EXTRA_ENTITY_BYTES = 8 * 1024
 
@@ -59,88 +60,140 @@ def as_id(value):
 
 
 class AccountWorld:
-    """Everything OnlyFans knows about one connected account."""
+    """Everything OnlyFans knows about one connected account, made part by part as requests need
+    it (a profile needs no fans; fans need their transactions and the links that brought them;
+    a chat list needs every chat's thread). Each part, once made, is kept with the world."""
 
     def __init__(self, account: dict, pools: Pools, seed: int, now: datetime, sizes: dict, connected=()):
         self.account = account
         self.connected_accounts = list(connected)
         self.now = now
-        self.make = make = EntityMaker(account, pools, seed, now)
-        self.creator = make.creator()
-        self.fans = [make.fan(i, active=i < sizes["active_fans"]) for i in range(sizes["fans"])]
-        self.media = [make.media(i) for i in range(sizes["media"])]
-        self.tracking_links = [make.tracking_link(i) for i in range(sizes["tracking_links"])]
-        self.trial_links = [make.trial_link(i) for i in range(sizes["trial_links"])]
-        self._attribute_fans(make.rng("attribution"))
-        self._block_some(make.rng("blocking"))
-        self.transactions = sorted(
-            (t for fan in self.fans for t in make.earnings(fan)), key=lambda t: t["createdAt"], reverse=True
+        self.sizes = sizes
+        self.make = EntityMaker(account, pools, seed, now)
+        self.creator = self.make.creator()
+        self.lists = Lists(self)
+        self._threads: dict = {}
+        self._indexes: dict[str, dict] = {}
+        self._extra = ByteLRU(EXTRA_BYTES)  # entities made up for ids the world does not have
+        self.grew = lambda: None  # set by World: this world takes more memory now
+
+    # -- its parts, made on first use ----------------------------------------------------
+    @cached_property
+    def media(self) -> list[dict]:
+        media = [self.make.media(i) for i in range(self.sizes["media"])]
+        self.grew()
+        return media
+
+    @cached_property
+    def _people(self) -> tuple[list, list, list, list]:
+        """Fans, the links that brought some of them, and every fan's transactions (which set the
+        fans' spend): made together because each changes the others."""
+        make, sizes = self.make, self.sizes
+        fans = [make.fan(i, active=i < sizes["active_fans"]) for i in range(sizes["fans"])]
+        tracking = [make.tracking_link(i) for i in range(sizes["tracking_links"])]
+        trial = [make.trial_link(i) for i in range(sizes["trial_links"])]
+        self._attribute_fans(make.rng("attribution"), fans, tracking, trial)
+        self._block_some(make.rng("blocking"), fans)
+        transactions = sorted(
+            (t for fan in fans for t in make.earnings(fan)), key=lambda t: t["createdAt"], reverse=True
         )
-        lo, hi = sizes["messages_per_chat"]
-        self.messages = {
-            fan["id"]: make.thread(fan, make.rng("thread", fan["id"]).randint(lo, hi), self.media)
-            for fan in self.fans[: sizes["chats"]]
-        }
-        self.chats = sorted(
-            (make.chat(fan, self.messages[fan["id"]]) for fan in self.fans[: sizes["chats"]]),
+        self.__dict__["_people"] = people = (fans, tracking, trial, transactions)
+        self.grew()
+        return people
+
+    @property
+    def fans(self) -> list[dict]:
+        return self._people[0]
+
+    @property
+    def tracking_links(self) -> list[dict]:
+        return self._people[1]
+
+    @property
+    def trial_links(self) -> list[dict]:
+        return self._people[2]
+
+    @property
+    def transactions(self) -> list[dict]:
+        return self._people[3]
+
+    def chat_thread(self, fan_id) -> list[dict] | None:
+        """The thread with a fan the account chats with (the first `chats` fans), or None."""
+        if fan_id not in self._threads:
+            chatting = {f["id"]: f for f in self.fans[: self.sizes["chats"]]}
+            fan = chatting.get(fan_id)
+            if fan is None:
+                return None
+            lo, hi = self.sizes["messages_per_chat"]
+            count = self.make.rng("thread", fan["id"]).randint(lo, hi)
+            self._threads[fan_id] = self.make.thread(fan, count, self.media)
+            if len(self._threads) % 10 == 0:
+                self.grew()
+        return self._threads[fan_id]
+
+    @cached_property
+    def messages(self) -> dict:
+        """Every chat's thread, by fan id."""
+        return {fan["id"]: self.chat_thread(fan["id"]) for fan in self.fans[: self.sizes["chats"]]}
+
+    @cached_property
+    def chats(self) -> list[dict]:
+        chats = sorted(
+            (self.make.chat(fan, self.messages[fan["id"]]) for fan in self.fans[: self.sizes["chats"]]),
             key=lambda c: c["lastMessage"]["createdAt"],
             reverse=True,
         )
-        self.posts = [make.post(i, self.creator, self.media) for i in range(sizes["posts"])]
-        self.stories = [make.story(i, self.media) for i in range(sizes["stories"])]
-        self._index = {name: {e["id"]: e for e in items} for name, items in self.lists.items()}
-        self._index["fans"].update({f["username"]: f for f in self.fans})
-        self._extra = ByteLRU(EXTRA_BYTES)  # entities made up for ids the world does not have
+        self.grew()
+        return chats
+
+    @cached_property
+    def posts(self) -> list[dict]:
+        return [self.make.post(i, self.creator, self.media) for i in range(self.sizes["posts"])]
+
+    @cached_property
+    def stories(self) -> list[dict]:
+        return [self.make.story(i, self.media) for i in range(self.sizes["stories"])]
 
     def approximate_bytes(self) -> int:
-        """What this world takes in memory, roughly: its entities as JSON times Python's overhead."""
-        return len(orjson.dumps(self.lists, default=str)) * PYTHON_OVERHEAD + EXTRA_BYTES
+        """What this world takes in memory now, roughly: the parts made so far, as JSON."""
+        made = {k: v for k, v in self.__dict__.items() if k in MEASURED}
+        made["threads"] = self._threads
+        size = len(orjson.dumps(made, default=str, option=orjson.OPT_NON_STR_KEYS))
+        return size * PYTHON_OVERHEAD + self._extra.bytes + 4096
 
-    def _attribute_fans(self, rng: random.Random) -> None:
+    @staticmethod
+    def _attribute_fans(rng: random.Random, fans: list, tracking: list, trial: list) -> None:
         """Some fans came through a tracking or trial link; the links count them."""
-        for fan in self.fans:
+        for fan in fans:
             roll = rng.random()
-            if roll < 0.4 and self.tracking_links:
-                link = rng.choice(self.tracking_links)
+            if roll < 0.4 and tracking:
+                link = rng.choice(tracking)
                 link["subscribersCount"] += 1
                 fan["_source"] = ("tracking_links", link["id"])
-            elif roll < 0.6 and self.trial_links:
-                link = rng.choice(self.trial_links)
+            elif roll < 0.6 and trial:
+                link = rng.choice(trial)
                 link["subscribeCounts"] += 1
                 link["claimCounts"] += 1 + (rng.random() < 0.3)
                 fan["_source"] = ("trial_links", link["id"])
 
-    def _block_some(self, rng: random.Random) -> None:
+    @staticmethod
+    def _block_some(rng: random.Random, fans: list) -> None:
         """A tenth of the fans are blocked and another tenth restricted (every view shows it)."""
-        picked = (
-            [f["id"] for f in rng.sample(self.fans, k=2 * max(1, len(self.fans) // 10))] if len(self.fans) > 1 else []
-        )
+        picked = [f["id"] for f in rng.sample(fans, k=2 * max(1, len(fans) // 10))] if len(fans) > 1 else []
         half = len(picked) // 2
-        for fan in self.fans:
+        for fan in fans:
             fan["isBlocked"], fan["isRestricted"] = fan["id"] in picked[:half], fan["id"] in picked[half:]
 
     # -- collections -----------------------------------------------------------------
-    @cached_property
-    def lists(self) -> dict[str, list[dict]]:
-        return {
-            "fans": self.fans,
-            "active_fans": [f for f in self.fans if f["subscribedOn"]],
-            "expired_fans": [f for f in self.fans if not f["subscribedOn"]],
-            "latest_fans": sorted(self.fans, key=lambda f: f["subscribedOnData"]["subscribeAt"], reverse=True),
-            "top_fans": sorted(self.fans, key=lambda f: f["subscribedOnData"]["totalSumm"], reverse=True),
-            "blocked_users": [f for f in self.fans if f["isBlocked"]],
-            "restricted_users": [f for f in self.fans if f["isRestricted"]],
-            "chats": self.chats,
-            "messages": [m for chat in self.chats for m in self.messages[chat["id"]]],
-            "media": self.media,
-            "posts": self.posts,
-            "stories": self.stories,
-            "transactions": self.transactions,
-            "tracking_links": self.tracking_links,
-            "trial_links": self.trial_links,
-            "accounts": self.connected_accounts,
-            "profile": [self.creator],
-        }
+    def index(self, collection: str) -> dict:
+        """A collection's entities by id (fans by username too), made on first use."""
+        found = self._indexes.get(collection)
+        if found is None:
+            items = self.lists[collection] if collection in LISTS else ()
+            found = self._indexes[collection] = {e["id"]: e for e in items}
+            if collection == "fans":
+                found.update({f["username"]: f for f in self.fans})
+        return found
 
     def collection(self, name: str, scope: dict, query: dict | None = None) -> list[dict]:
         """A collection as OnlyFans lists it: narrowed by the path parameters that scope it (a
@@ -157,8 +210,9 @@ class AccountWorld:
     def thread(self, chat_id) -> list[dict]:
         """A chat's messages, newest first (any chat id has one)."""
         chat_id = as_id(chat_id)
-        if chat_id in self.messages:
-            return self.messages[chat_id]
+        known = self.chat_thread(chat_id)
+        if known is not None:
+            return known
         key = ("thread", chat_id)
         thread = self._extra.get(key)
         if thread is None:
@@ -169,7 +223,7 @@ class AccountWorld:
     def entity(self, collection: str, ident) -> dict:
         """The entity with this id, or one made up for it: any id answers, the same way each time."""
         ident = as_id(ident)
-        found = self._index.get(collection, {}).get(ident)
+        found = self.index(collection).get(ident) if collection in LISTS else None
         if found is not None:
             return found
         key = (collection, ident)
@@ -202,11 +256,11 @@ class AccountWorld:
 
     # -- what OFAPI derives from it ----------------------------------------------------
     def is_fan(self, ident) -> bool:
-        return as_id(ident) in self._index["fans"]
+        return as_id(ident) in self.index("fans")
 
     def last_reply_at(self, fan_id) -> str | None:
         """When the creator last wrote to this fan (None: never)."""
-        thread = self.messages.get(as_id(fan_id), ())
+        thread = self.chat_thread(as_id(fan_id)) or ()
         return next((m["createdAt"] for m in thread if m["isSentByMe"]), None)
 
     def fans_from(self, collection: str, link_id) -> list[dict]:
@@ -219,6 +273,49 @@ class AccountWorld:
         return round(sum(t["amount"] for t in mine), 2), round(sum(t["net"] for t in mine), 2)
 
 
+# How each collection OnlyFans lists is made from the world's parts.
+LISTS = {
+    "fans": lambda w: w.fans,
+    "active_fans": lambda w: [f for f in w.fans if f["subscribedOn"]],
+    "expired_fans": lambda w: [f for f in w.fans if not f["subscribedOn"]],
+    "latest_fans": lambda w: sorted(w.fans, key=lambda f: f["subscribedOnData"]["subscribeAt"], reverse=True),
+    "top_fans": lambda w: sorted(w.fans, key=lambda f: f["subscribedOnData"]["totalSumm"], reverse=True),
+    "blocked_users": lambda w: [f for f in w.fans if f["isBlocked"]],
+    "restricted_users": lambda w: [f for f in w.fans if f["isRestricted"]],
+    "chats": lambda w: w.chats,
+    "messages": lambda w: [m for chat in w.chats for m in w.messages[chat["id"]]],
+    "media": lambda w: w.media,
+    "posts": lambda w: w.posts,
+    "stories": lambda w: w.stories,
+    "transactions": lambda w: w.transactions,
+    "tracking_links": lambda w: w.tracking_links,
+    "trial_links": lambda w: w.trial_links,
+    "accounts": lambda w: w.connected_accounts,
+    "profile": lambda w: [w.creator],
+}
+MEASURED = ("media", "_people", "chats", "posts", "stories")
+
+
+class Lists(Mapping):
+    """An account's collections by name, each made (and kept) when first read."""
+
+    def __init__(self, world: AccountWorld):
+        self._world = world
+        self._made: dict[str, list] = {}
+
+    def __getitem__(self, name: str) -> list[dict]:
+        made = self._made.get(name)
+        if made is None:
+            made = self._made[name] = LISTS[name](self._world)
+        return made
+
+    def __iter__(self):
+        return iter(LISTS)
+
+    def __len__(self) -> int:
+        return len(LISTS)
+
+
 class World:
     """All accounts' worlds for one seed. Fixture accounts keep their ids; an account connected
     through the auth flow gets a creator made from its login (`profiles`); any other account id
@@ -226,7 +323,12 @@ class World:
     recently used dropped first: the same seed makes the same world again)."""
 
     def __init__(
-        self, seed: int | None = None, fixtures: dict | None = None, max_bytes: int = 256 * 2**20, profiles=None
+        self,
+        seed: int | None = None,
+        fixtures: dict | None = None,
+        max_bytes: int = 256 * 2**20,
+        profiles=None,
+        overlay=None,
     ):
         self.fixtures = fixtures or load_fixtures()
         self.seed = self.fixtures["seed"] if seed is None else seed
@@ -235,6 +337,8 @@ class World:
         self.accounts = {a["id"]: a for a in self.fixtures["accounts"]}
         self._profiles = profiles or (lambda account_id: None)
         self._worlds = ByteLRU(max_bytes)
+        self._views = ByteLRU(max_bytes // 8)
+        self.overlay = overlay  # the store's overlay rows (None: a world no client writes to)
 
     def account(self, account_id: str) -> AccountWorld:
         world = self._worlds.get(account_id)
@@ -242,8 +346,29 @@ class World:
             world = AccountWorld(
                 self.owner(account_id), self.pools, self.seed, self.now, self.fixtures["sizes"], self.connected
             )
-            self._worlds.put(account_id, world, world.approximate_bytes())
+            world.grew = lambda: self._worlds.put(account_id, world, world.approximate_bytes())
+            world.grew()
         return world
+
+    def view(self, account_id: str, tenant: str, version: int | None = None) -> AccountWorld:
+        """The account's world as a team sees it: with the team's writes, when it made any
+        (`version`: the team's overlay version of the account, when the caller read it already)."""
+        base = self.account(account_id)
+        if self.overlay is None or not tenant:
+            return base
+        if version is None:
+            version = self.overlay.version(tenant, account_id)
+        if not version:
+            return base
+        from .view import AccountView
+
+        version, rows = self.overlay.rows(tenant, account_id)
+        key = (tenant, account_id, version)
+        view = self._views.get(key)
+        if view is None:
+            view = AccountView(base, tenant, version, rows)
+            self._views.put(key, view, view.approximate_bytes())
+        return view
 
     def owner(self, account_id: str) -> dict:
         """The account's OnlyFans identity: the fixtures', a login's, or one derived from its id."""

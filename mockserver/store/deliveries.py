@@ -83,6 +83,10 @@ class Deliveries:
         """Up to `limit` due deliveries, at most one per webhook and none of a webhook that has
         one in flight anywhere; each leased for `lease` seconds."""
         now = self.clock()
+        if not self.db.rows(
+            "SELECT 1 FROM deliveries WHERE state IN (?, ?) AND due <= ? LIMIT 1", (PENDING, DELIVERING, now)
+        ):
+            return []  # a read, no write lock: the usual answer of an idle queue
         with self.db.tx() as db:
             rows = db.execute(
                 f"SELECT {self.COLUMNS} FROM deliveries d WHERE due <= ? "  # noqa: S608

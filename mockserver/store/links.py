@@ -40,13 +40,7 @@ def list_tags(store, req) -> Answer:
 def add_tags(store, req) -> Answer:
     """Adding is idempotent: a tag the link has stays once."""
     account, collection, link_id = _link(req)
-    now = store.clock()
-    with store.db.tx() as db:
-        db.executemany(
-            "INSERT OR IGNORE INTO link_tags (tenant, account, collection, link_id, tag, added) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [(req.tenant, account, collection, link_id, tag, now) for tag in _names(req)],
-        )
+    store.add_link_tags(req.tenant, account, collection, link_id, _names(req))
     return Answer(_tags(store, req))
 
 
@@ -59,6 +53,7 @@ def remove_tags(store, req) -> Answer:
             "DELETE FROM link_tags WHERE tenant = ? AND account = ? AND collection = ? AND link_id = ? AND tag = ?",
             [(req.tenant, account, collection, link_id, tag) for tag in _names(req)],
         )
+        store.overlay.touch(db, req.tenant, account)  # the link lists show tags: their answers change
     return Answer(_tags(store, req))
 
 

@@ -61,6 +61,11 @@ CREATE TABLE IF NOT EXISTS deliveries (
     error_message TEXT, redelivered_from TEXT, created {real} NOT NULL, updated {real} NOT NULL);
 CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (state, due);
 CREATE INDEX IF NOT EXISTS deliveries_by_webhook ON deliveries (tenant, webhook_id, created);
+CREATE TABLE IF NOT EXISTS overlay (
+    tenant TEXT NOT NULL, account TEXT NOT NULL, collection TEXT NOT NULL, id TEXT NOT NULL, body TEXT,
+    seq BIGINT NOT NULL, PRIMARY KEY (tenant, account, collection, id));
+CREATE TABLE IF NOT EXISTS overlay_versions (
+    tenant TEXT NOT NULL, account TEXT NOT NULL, version BIGINT NOT NULL, PRIMARY KEY (tenant, account));
 CREATE TABLE IF NOT EXISTS timers (
     tenant TEXT NOT NULL, kind TEXT NOT NULL, ref TEXT NOT NULL, due {real} NOT NULL,
     lease_until {real}, PRIMARY KEY (tenant, kind, ref));
@@ -83,6 +88,8 @@ DATA_TABLES = (
     "journal",
     "deliveries",
     "timers",
+    "overlay",
+    "overlay_versions",
 )
 # The tables a team's own reset clears, by their tenant column.
 TENANT_TABLES = tuple(t for t in DATA_TABLES if t not in ("counters", "rate_windows", "media_cache"))

@@ -23,6 +23,7 @@ from .deliveries import Deliveries, event_key
 from .docs import Docs
 from .journal import Journal
 from .media_cache import MediaCache
+from .overlay import OverlayRows
 from .records import IdempotencyRecords, PublicAnswers
 from .schema import DATA_TABLES, TENANT_TABLES, migrate
 from .tenants import Tenants
@@ -53,6 +54,7 @@ class Store:
         self.journal = Journal(self.db, settings.journal_rows, clock)
         self.deliveries = Deliveries(self.db, self.docs, settings.queue_per_webhook, settings.deliveries_kept, clock)
         self.timers = Timers(self.db, clock)
+        self.overlay = OverlayRows(self.db)
         self.tenants = Tenants(fixtures)
         self.accounts = Accounts(self, fixtures)
         self.fixtures = fixtures
@@ -115,6 +117,18 @@ class Store:
             (tenant, account, collection, str(link_id)),
         )
         return [r[0] for r in rows]
+
+    def add_link_tags(self, tenant: str, account: str, collection: str, link_id, tags) -> None:
+        """Tag a link (adding a tag it has is a no-op)."""
+        names = [str(t).strip() for t in tags if str(t).strip()]
+        now = self.clock()
+        with self.db.tx() as db:
+            db.executemany(
+                "INSERT INTO link_tags (tenant, account, collection, link_id, tag, added) VALUES (?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (tenant, account, collection, link_id, tag) DO NOTHING",
+                [(tenant, account, collection, str(link_id), tag, now) for tag in names],
+            )
+            self.overlay.touch(db, tenant, account)  # the link lists show tags: their answers change
 
     def remember_links(self, tenant: str, account: str, collection: str, links: list[dict]) -> None:
         """Links the team saw through the live list endpoints: its stored inventory."""

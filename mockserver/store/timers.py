@@ -38,6 +38,8 @@ class Timers:
     def claim(self, limit: int, lease: float) -> list[tuple[str, str, str, float]]:
         """Due timers (tenant, kind, ref, due), each leased so one worker handles it."""
         now = self.clock()
+        if not self.db.rows("SELECT 1 FROM timers WHERE due <= ? LIMIT 1", (now,)):
+            return []  # a read, no write lock: the usual answer when nothing is due
         with self.db.tx() as db:
             rows = db.execute(
                 "SELECT tenant, kind, ref, due FROM timers WHERE due <= ? AND (lease_until IS NULL OR lease_until < ?) "
