@@ -15,6 +15,7 @@ the mock makes one, not what a caller may have written.
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import re
 import uuid
@@ -414,36 +415,53 @@ def _none(g: Gen) -> None:
 def from_pattern(pattern: str, rng) -> str:
     """A string matching a regular expression of the simple kind the spec uses (literals,
     classes, groups, alternatives, repeats), drawn with `rng`."""
+    out: list[str] = []
+    _emit(_compiled(pattern), rng, out)
+    return "".join(out)
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(pattern: str) -> tuple:
+    """The pattern as nested steps: ("chars", alphabet) | ("repeat", lo, hi, steps) | ("branch", [steps])."""
     from re import _parser  # the standard library's own regex parser (stable since 3.11)
 
-    out: list[str] = []
-
-    def emit(items) -> None:
+    def steps(items) -> tuple:
+        out = []
         for op, arg in items:
             name = str(op)
             if name == "LITERAL":
-                out.append(chr(arg))
+                out.append(("chars", chr(arg)))
             elif name == "NOT_LITERAL":
-                out.append("a" if chr(arg) != "a" else "b")
+                out.append(("chars", "a" if chr(arg) != "a" else "b"))
             elif name == "ANY":
-                out.append("x")
+                out.append(("chars", "x"))
             elif name == "IN":
-                out.append(rng.choice(_members(arg)))
+                out.append(("chars", "".join(_members(arg))))
+            elif name == "CATEGORY":
+                out.append(("chars", _CATEGORY[str(arg)]))
             elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
                 lo, hi, sub = arg
-                hi = lo + 12 if hi is _parser.MAXREPEAT else hi
-                for _ in range(rng.randint(lo, max(lo, min(hi, lo + 12)))):
-                    emit(sub)
+                hi = lo + 12 if hi is _parser.MAXREPEAT else min(hi, lo + 12)
+                out.append(("repeat", lo, max(lo, hi), steps(sub)))
             elif name in ("SUBPATTERN", "ATOMIC_GROUP"):
-                emit(arg[-1])
+                out.extend(steps(arg[-1]))
             elif name == "BRANCH":
-                emit(rng.choice(arg[1]))
-            elif name == "CATEGORY":
-                out.append(rng.choice(_CATEGORY[str(arg)]))
+                out.append(("branch", tuple(steps(b) for b in arg[1])))
             # AT (anchors) and the like make no characters
+        return tuple(out)
 
-    emit(_parser.parse(pattern))
-    return "".join(out)
+    return steps(_parser.parse(pattern))
+
+
+def _emit(steps: tuple, rng, out: list[str]) -> None:
+    for step in steps:
+        if step[0] == "chars":
+            out.append(rng.choice(step[1]))
+        elif step[0] == "repeat":
+            for _ in range(rng.randint(step[1], step[2])):
+                _emit(step[3], rng, out)
+        else:
+            _emit(rng.choice(step[1]), rng, out)
 
 
 _CATEGORY = {
@@ -510,8 +528,22 @@ class Declared:
         return converted if converted is not MISSING and self.holds(converted) else MISSING
 
 
+_DECLARED: dict[int, tuple[dict, Declared | None]] = {}
+
+
 def declared(schema: dict) -> Declared | None:
-    """The class a string schema declares, or None (an unclassed string: the lint rule's finding)."""
+    """The class a string schema declares, or None (an unclassed string: the lint rule's finding).
+    Remembered per schema object (the spec's schemas live as long as the process)."""
+    hit = _DECLARED.get(id(schema))
+    if hit is not None and hit[0] is schema:
+        return hit[1]
+    found = _declared(schema)
+    if len(_DECLARED) < 100_000:
+        _DECLARED[id(schema)] = (schema, found)
+    return found
+
+
+def _declared(schema: dict) -> Declared | None:
     if "enum" in schema:
         return Declared("enum", schema)
     hint = schema.get("x-faker")
