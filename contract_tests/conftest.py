@@ -61,6 +61,7 @@ def pytest_configure(config):
         )
     writes = not base or config.getoption("--allow-writes", default=False) or mock
     os.environ["OFAPI_CONTRACT_READ_ONLY"] = "" if writes else "1"
+    os.environ["OFAPI_CONTRACT_MOCK"] = "1" if not base or mock else ""
 
 
 @pytest.fixture(scope="session")

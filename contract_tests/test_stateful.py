@@ -1,12 +1,14 @@
 """Stateful contract tests: Schemathesis follows the spec's OpenAPI links (create -> read ->
-update -> delete) over OFAPI's stored resources and checks every step, including that a
-deleted resource is gone and a created one can be read back."""
+update -> delete) over OFAPI's stored resources, and over what clients create on OnlyFans
+(messages, posts, lists, links … : the operations with `x-world-write`), and checks every step,
+including that a deleted resource is gone and a created one can be read back."""
 
 import os
 import re
 
 import pytest
 import schemathesis
+import yaml
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import run_state_machine_as_test
 from schemathesis.specs.openapi.checks import ignored_auth, positive_data_acceptance
@@ -27,6 +29,25 @@ def crud_selected(ctx) -> bool:
 
 
 crud = schemathesis.openapi.from_path(SPEC_PATH).include(crud_selected)
+
+
+def _world_linked() -> set[str]:
+    """The operations that create something on OnlyFans, and those their links lead to."""
+    spec = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
+    found = set()
+    for item in spec["paths"].values():
+        for op in item.values():
+            if isinstance(op, dict) and (op.get("x-world-write") or {}).get("do") == "create":
+                found.add(op["operationId"])
+                for response in op["responses"].values():
+                    found |= {link["operationId"] for link in (response.get("links") or {}).values()}
+    return found
+
+
+WORLD_LINKED = _world_linked()
+world = schemathesis.openapi.from_path(SPEC_PATH).include(
+    lambda ctx: ctx.operation.definition.raw.get("operationId") in WORLD_LINKED and selected(ctx)
+)
 
 
 def test_crud_resources_follow_their_links(base_url, auth_headers, session):
@@ -52,6 +73,36 @@ def test_crud_resources_follow_their_links(base_url, auth_headers, session):
 
     run_state_machine_as_test(
         Crud,
+        settings=settings(
+            max_examples=MAX_EXAMPLES,
+            stateful_step_count=6,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        ),
+    )
+
+
+def test_world_writes_follow_their_links(base_url, auth_headers, session):
+    """Create on the fake OnlyFans, then read, change and delete what was created, as the links say."""
+    if read_only():
+        pytest.skip("a read-only run (writes need --allow-writes)")
+    machine = world.as_state_machine()
+
+    class World(machine):
+        def get_call_kwargs(self, case):
+            return {"base_url": base_url, "headers": auth_headers, "session": session}
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            # Any id names something on OnlyFans (`positive_data_acceptance`: a made-up chat or post
+            # answers like a real one, and one deleted a step earlier answers 404).
+            case.validate_response(
+                response, excluded_checks=[ignored_auth, positive_data_acceptance], transport_kwargs=kwargs
+            )
+
+    run_state_machine_as_test(
+        World,
         settings=settings(
             max_examples=MAX_EXAMPLES,
             stateful_step_count=6,

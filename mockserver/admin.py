@@ -4,6 +4,8 @@ GET  /_mock/info                    {"ofapi_mock": true, "version", "seed", "sto
 POST /_mock/reset    {"seed": N}?   forget stored data: every team's (admin), or the caller's team's
 GET  /_mock/journal  ?limit=&kind=  recent requests and deliveries: the caller's team's (every team's: admin)
 POST /_mock/events   {"event", "account_id", "payload"?, "api_key"?}  simulate an OnlyFans event
+GET|POST|DELETE /_mock/faults, DELETE /_mock/faults/{id}   fault rules (`faults.py`): a team's own
+                     (set with its key), or global ones (set by the admin; they apply to every team)
 
 Who may do what: with `--admin-token` set, the admin is whoever sends that token as a bearer
 token; without one, a request with no key acts as the admin (a local mock has one user). Any
@@ -20,7 +22,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from . import __version__
+from . import faults as fault_rules
+from .errors import InvalidInput
 from .ofapi.auth import UNAUTHORIZED
+from .store.faults import GLOBAL
 from .store.webhooks import EVENTS, example_payload
 
 ADMIN = object()
@@ -53,9 +58,10 @@ def caller(request: Request, ofapi):
     return ADMIN if not admin else None
 
 
-def routes(ofapi):
+def routes(ofapi, spec: dict):
     async def info(request: Request):
-        store = None if ofapi.settings.admin_token else ofapi.settings.store_path  # a shared mock keeps it private
+        named = ofapi.settings.store_path and not ofapi.settings.admin_token  # a shared mock keeps it private
+        store = ofapi.store.db.location if named else None  # a URL without its password
         return JSONResponse({"ofapi_mock": True, "version": __version__, "seed": ofapi.world.seed, "store": store})
 
     async def reset(request: Request):
@@ -105,8 +111,38 @@ def routes(ofapi):
         queued = ofapi.store.emit(event, account, payload, tenant)
         return JSONResponse({"event": event, "deliveries_queued": queued}, 202)
 
+    operations = fault_rules.operation_tags(spec)
+
+    async def faults(request: Request):
+        who = caller(request, ofapi)
+        if who is None:
+            return JSONResponse({"error": "This mock needs its admin token (or an API key) for fault rules."}, 401)
+        tenant = None if who is ADMIN else who
+        rules = ofapi.store.faults
+        if request.method == "GET":
+            return JSONResponse({"data": [r.public() for r in rules.listed(tenant)]})
+        if request.method == "DELETE":
+            return JSONResponse({"deleted": rules.clear(tenant)})
+        body = await _json(request)
+        try:
+            rule, times, seconds = fault_rules.parse_rule(None if body.get("__invalid__") else body, operations)
+        except InvalidInput as exc:
+            return JSONResponse({"message": exc.message, "errors": exc.errors}, 422)
+        added = rules.add(GLOBAL if who is ADMIN else who, rule, times, seconds)
+        return JSONResponse({"data": added.public()}, 201)
+
+    async def fault(request: Request):
+        who = caller(request, ofapi)
+        if who is None:
+            return JSONResponse({"error": "This mock needs its admin token (or an API key) for fault rules."}, 401)
+        if not ofapi.store.faults.delete(request.path_params["rule_id"], None if who is ADMIN else who):
+            return JSONResponse({"error": "Fault rule not found."}, 404)
+        return JSONResponse({"deleted": 1})
+
     return [
         ("/_mock/info", info, ["GET"]),
+        ("/_mock/faults", faults, ["GET", "POST", "DELETE"]),
+        ("/_mock/faults/{rule_id}", fault, ["DELETE"]),
         ("/_mock/reset", reset, ["POST"]),
         ("/_mock/journal", journal, ["GET"]),
         ("/_mock/events", events, ["POST"]),

@@ -7,11 +7,13 @@ import logging
 from connexion import AsyncApp
 from connexion.middleware import MiddlewarePosition
 
-from . import admin, compression
-from .accesslog import AccessLog
+from . import admin, compression, cors
 from .bodylimit import BodyLimit
+from .cors import Cors
 from .errors import HANDLERS, method_not_allowed, on_http, on_store_gone
-from .journaling import Journaling, LoopGuard
+from .faults import Faults
+from .lenient import LenientScope
+from .loopguard import LoopGuard
 from .ofapi import media  # noqa: F401 - registers the media behaviours
 from .ofapi.deliveries import LOOP_HEADER, Dispatcher
 from .ofapi.handler import OperationResolver
@@ -22,7 +24,9 @@ from .onlyfans.render import Renderer
 from .onlyfans.upstream import FakeOnlyFans
 from .onlyfans.world import World, load_fixtures
 from .openapi_json import OpenApiJson
-from .routing import OperationHeader, RoutedOperation, by_specificity
+from .prefer import Preferences
+from .requestlog import RequestLog
+from .routing import by_specificity
 from .settings import Settings
 from .spec.load import load_spec
 from .spec.operations import build_table
@@ -44,7 +48,7 @@ class Parts:
             return Renderer(schemas, world.pools, world.seed, world.now, ofapi_fields=ofapi_fields, cache_bytes=cache)
 
         writer = Writer(store.overlay, store.docs.next_number)
-        self.upstream = FakeOnlyFans(PayloadBuilder(self.world, renderer(False), table, spec, writer))
+        self.upstream = FakeOnlyFans(PayloadBuilder(self.world, renderer(False), table, spec, writer, settings))
         self.store_renderer = renderer(True)
 
 
@@ -71,11 +75,11 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
         uri_parser_class=RawURIParser,
     )
     outermost, before_swagger = MiddlewarePosition.BEFORE_EXCEPTION, MiddlewarePosition.BEFORE_SWAGGER
-    app.add_middleware(AccessLog, position=outermost)
+    app.add_middleware(RequestLog, position=outermost, ofapi=ofapi)
+    if settings.cors:  # outside all but the request log, so every answer, errors included, carries CORS headers
+        app.add_middleware(Cors, position=outermost, **cors.options(spec))
     app.add_middleware(compression.GZipMiddleware, position=outermost, **compression.OPTIONS)
     app.add_middleware(LoopGuard, position=outermost, header=LOOP_HEADER)
-    app.add_middleware(Journaling, position=outermost, ofapi=ofapi)
-    app.add_middleware(OperationHeader, position=outermost)
     app.add_middleware(
         BodyLimit,
         position=before_swagger,
@@ -83,8 +87,13 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
         max_json_bytes=settings.max_json_body_bytes,
     )
     app.add_middleware(OpenApiJson, position=before_swagger, spec=spec, public_url=settings.public_url)
-    app.add_middleware(RoutedOperation, position=MiddlewarePosition.BEFORE_SECURITY)
-    for rule, view, methods in admin.routes(ofapi):
+    # Injected faults and latency: after routing (the operation is known), before anything else.
+    app.add_middleware(Faults, position=MiddlewarePosition.BEFORE_SECURITY, ofapi=ofapi, spec=spec)
+    if settings.lenient:
+        app.add_middleware(LenientScope, position=MiddlewarePosition.BEFORE_SECURITY)
+    # `Prefer` answers after authentication and validation, instead of the operation.
+    app.add_middleware(Preferences, position=MiddlewarePosition.BEFORE_CONTEXT, spec=spec, ofapi=ofapi)
+    for rule, view, methods in admin.routes(ofapi, spec):
         app.add_url_rule(rule, view.__name__, view, methods=methods)
     for exc, handler in HANDLERS:
         app.add_error_handler(exc, handler)

@@ -27,7 +27,7 @@ class BodyLimit:
         headers = Headers(scope=scope)
         limit = self.max_json_bytes if "json" in headers.get("content-type", "") else self.max_bytes
         length = headers.get("content-length", "")
-        if length.isdigit() and int(length) > limit:
+        if length.isascii() and length.isdigit() and int(length) > limit:
             return await self._too_large(send, limit)
         seen = 0
 

@@ -16,6 +16,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from dataclasses import replace
 from pathlib import Path
 
 from . import __version__, contract
@@ -27,6 +28,7 @@ TABLE_PATH = SPEC_PATH.with_name("endpoints.tsv")
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 4010
 READY_TIMEOUT = 120.0  # seconds the start line waits for the server to answer
+STORE_ENV = "OFAPI_MOCK_STORE"  # --store from the environment: keeps a PostgreSQL password out of `ps`
 
 
 class CliError(Exception):
@@ -69,8 +71,14 @@ def serve(args: argparse.Namespace) -> int:
         world_cache_bytes=args.world_cache_mib * MIB,
         render_cache_bytes=args.render_cache_mib * MIB,
     )
+    settings = replace(
+        settings, lenient=args.lenient, cors=not args.no_cors, latency_ms=args.latency, jitter_ms=args.jitter
+    )
     try:  # open (create or migrate, and check) the store once, before any worker starts
-        Store(settings, load_fixtures()).close()
+        opened = Store(settings, load_fixtures())
+        opened.close()
+        if args.store:
+            kept = opened.db.location  # a URL's password hidden
     except StoreError as exc:
         if folder:
             shutil.rmtree(folder, ignore_errors=True)
@@ -88,7 +96,7 @@ def serve(args: argparse.Namespace) -> int:
             workers=args.workers,
             log_level=args.log_level,
             log_config=_log_config(args.quiet),
-            access_log=False,  # mockserver.accesslog writes the request lines
+            access_log=False,  # mockserver.requestlog writes the request lines
             http=HTTP_PROTOCOL,
             timeout_keep_alive=max(1, round(args.keep_alive)),
             limit_concurrency=args.max_connections,
@@ -154,7 +162,7 @@ def _log_config(quiet: bool) -> dict:
     """uvicorn's logging, plus one plain line per request on stdout (unless `--quiet`)."""
     from uvicorn.config import LOGGING_CONFIG
 
-    from .accesslog import LOG
+    from .requestlog import LOG
 
     config = copy.deepcopy(LOGGING_CONFIG)
     config["formatters"]["request"] = {"format": "%(message)s"}
@@ -183,7 +191,7 @@ def reset(args: argparse.Namespace) -> int:
         raise CliError(f"--store {exc}") from None
     store.reset()
     store.close()
-    print(f"reset {args.store}")
+    print(f"reset {store.db.location}")
     return 0
 
 
@@ -319,8 +327,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--store",
-        metavar="PATH",
-        help="SQLite file (or postgresql:// URL) keeping OFAPI's data across restarts (default: a temporary file)",
+        metavar="PATH|URL",
+        default=os.environ.get(STORE_ENV) or None,
+        help="where OFAPI's data is kept across restarts: a SQLite file, or postgresql://user:pass@host:port/db "
+        f"that several instances share (also {STORE_ENV}; default: a temporary SQLite file)",
     )
     p.add_argument(
         "--strict-accounts", action="store_true", help="unknown account ids are 404 (default: connected on first use)"
@@ -370,6 +380,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="how long a data export runs",
     )
+    # Test-time control: lenient mode, CORS, latency (faults at run time: /_mock/faults).
+    p.add_argument("--lenient", action="store_true", help="accept made-up ids and out-of-order moves (SDK suites)")
+    p.add_argument("--no-cors", action="store_true", help="no CORS headers, preflights unanswered")
+    p.add_argument("--latency", type=_number(float, 0), default=0.0, metavar="MS", help="added to every /api response")
+    p.add_argument(
+        "--jitter", type=_number(float, 0), default=0.0, metavar="MS", help="up to this much more, at random"
+    )
     p.add_argument(
         "--log-level",
         default="warning",
@@ -383,7 +400,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     p = command("reset", "forget everything a store file holds", reset)
-    p.add_argument("--store", required=True, metavar="PATH", help="the existing SQLite file `serve --store` used")
+    p.add_argument(
+        "--store",
+        metavar="PATH|URL",
+        default=os.environ.get(STORE_ENV) or None,
+        required=not os.environ.get(STORE_ENV),
+        help=f"the store `serve --store` used: an existing SQLite file or a postgresql:// URL (default: ${STORE_ENV})",
+    )
 
     p = command("lint", "check the spec: OpenAPI validity and the project's rules", lint)
     p.add_argument("spec", nargs="?", default=str(SPEC_PATH), help="the spec to check")

@@ -111,7 +111,7 @@ def method_not_allowed(paths: dict):
 def on_store_gone(request, exc: Exception) -> ConnexionResponse:
     """The store went away while serving (`StoreUnavailable`): writes fail loudly."""
     log.error("%s", exc)
-    return json_response(503, {"error": f"The mock's store is unavailable: {exc}. Restart the server."})
+    return json_response(503, {"error": f"The mock's store is unavailable: {exc}."})
 
 
 def on_crash(request, exc: Exception) -> ConnexionResponse:

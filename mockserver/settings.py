@@ -43,6 +43,10 @@ class Settings:
     journal_rows: int = 10_000  # journal entries kept
     keep_alive_seconds: float = 5.0  # an idle connection (also one that never sends a request) is closed
     max_connections: int = 1000  # per worker; beyond it new requests get 503
+    lenient: bool = False  # made-up ids and out-of-order moves accepted, OFAPI's own rules waived (`lenient.py`)
+    cors: bool = True  # answer CORS preflights and add CORS headers (`cors.py`)
+    latency_ms: float = 0.0  # added to every /api response (`faults.py`)
+    jitter_ms: float = 0.0  # up to this much more, at random
 
     def to_env(self) -> dict[str, str]:
         return {

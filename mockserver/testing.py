@@ -1,5 +1,6 @@
 """Run the real mock server (`ofapi-mock serve`) in a subprocess: for end-to-end tests, ours
-and yours (`with running_server() as base_url: ...`)."""
+and yours (`with running_server("--seed", "7") as base_url: ...`; `start_server` and `stop` to
+hold it longer). The pytest plugin (`pytest_plugin.py`) starts its session mock this way."""
 
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ def start_server(*args: str, timeout: float = 30.0, env: dict | None = None) -> 
     deadline = time.monotonic() + timeout
     while True:
         try:
-            urllib.request.urlopen(f"{base}/api/whoami", timeout=1)
+            urllib.request.urlopen(f"{base}/_mock/journal", timeout=1)  # not /api: never slowed by --latency
         except urllib.error.HTTPError:
             return proc, base  # it answered (401 without a key): it is up
         except OSError:

@@ -26,6 +26,7 @@ from jsonschema.validators import extend
 from starlette.datastructures import Headers
 
 from .errors import ApiError, InvalidInput
+from .lenient import SCOPE_FLAG as LENIENT
 from .reading import ACCEPTED, JSON, Input, Upload, body_kind, read_body, read_query, shape, shape_all
 from .requirements import Failure, compile_rules, failures, filled
 
@@ -53,6 +54,7 @@ RULES = {
     "enum": "The selected {name} is invalid.",
     "format": "The {name} field must be a valid {value}.",
     "pattern": "The {name} field format is invalid.",
+    "nul": "The {name} field must not contain a NUL (0x00) character.",
 }
 FILE = "The {name} field must be a file."
 
@@ -144,6 +146,8 @@ def _type(validator, types, instance, schema):
         yield ValidationError("beyond 64 bits", validator="type", validator_value="integer")  # PHP has no such int
     if isinstance(instance, str) and "maxLength" not in schema and len(instance) > DEFAULT_MAX_LENGTH:
         yield ValidationError("too long", validator="maxLength", validator_value=DEFAULT_MAX_LENGTH)
+    if isinstance(instance, str) and "\x00" in instance:  # no text column of PostgreSQL's can hold it
+        yield ValidationError("NUL character", validator="nul")
 
 
 FORMATS = FormatChecker()
@@ -197,14 +201,15 @@ class OperationInput:
             p["name"]: shape(scope.get("path_params", {}).get(p["name"].replace("-", "_")), p.get("schema", {}))
             for p in self.path_params
         }
-        errors = self.errors(path, Headers(scope=scope), bag)
+        lenient = scope.get("extensions", {}).get(LENIENT, False)  # OFAPI's own `x-required-when` waived
+        errors = self.errors(path, Headers(scope=scope), bag, rules=not lenient)
         if errors:
             raise InvalidInput(errors)
         query = {**self.query_defaults, **{name: bag[name] for name in self.query_names if name in bag}}
         taken = {k: v for k, v in bag.items() if k in self.body_fields or k in given} if self.takes_body else None
         return Input(path, query, taken)
 
-    def errors(self, path: dict, headers: Headers, bag: dict) -> dict[str, list[str]]:
+    def errors(self, path: dict, headers: Headers, bag: dict, rules: bool = True) -> dict[str, list[str]]:
         found: list[tuple[tuple, str, str, bool]] = []  # (sort key, field, message, is a `required`)
 
         def add(parts: list, message: str, required: bool = False):
@@ -234,7 +239,7 @@ class OperationInput:
                         [key],
                         f"The {key} field is not a parameter: send {name}[{prop}] (PHP reads {name}.{prop} as {key}).",
                     )
-        for failure in failures(self.rules, bag):
+        for failure in failures(self.rules if rules else (), bag):
             add(failure.field.split("."), required_when_message(failure), True)
         out: dict[str, list[str]] = {}
         required = {field for _, field, _, is_required in found if is_required}
@@ -280,7 +285,7 @@ class ReadingOperation(RequestValidationOperation):
     async def __call__(self, scope, receive, send):
         headers = Headers(scope=scope)
         length = headers.get("content-length")
-        if length is not None and not length.isdigit():
+        if length is not None and not (length.isascii() and length.isdigit()):
             raise InvalidInput({"body": ["The Content-Length header is invalid."]}, status=400)
         messages, raw = await _drain(receive)
         kind, body = body_kind(headers.get("content-type")), NO_BODY

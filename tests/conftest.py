@@ -4,6 +4,8 @@ from mockserver.app import create_app
 from mockserver.settings import Settings
 from mockserver.testing import running_server
 
+from .pg import postgres  # noqa: F401 - the session's PostgreSQL server (a fixture)
+
 AUTH = {"Authorization": "Bearer test"}
 ACCOUNT = "acct_0123456789abcdef0123456789abcdef"
 

@@ -4,9 +4,13 @@ state the method needs (an export to cancel is running, one to retry has failed 
 
 from __future__ import annotations
 
+import re
 import time
 
-from .sdk_harness import ACCOUNT, DATE_END, DATE_START
+from mockserver.spec.load import load_spec
+from mockserver.spec.operations import build_table
+
+from .sdk_harness import ACCOUNT, DATE_END, DATE_START, call_kwargs, sdk_operations
 
 EXPORT = {"type": "transactions", "file_type": "csv", "start_date": DATE_START, "end_date": DATE_END}
 
@@ -25,8 +29,30 @@ def _postback(client) -> int:
     ).data.id
 
 
+def _doomed() -> dict:
+    """Writes that take something away on the fake OnlyFans (a delete, a hide, emptying a list)
+    get an object of their own: the world keeps the change (`x-world-write`), so the methods after
+    them would meet a 404 or an empty list."""
+    routes = {(op.method, op.path): op for op in build_table(load_spec()).values()}
+    own = {}
+    for n, row in enumerate(sdk_operations()):
+        op = routes.get((row["method"], row["path"]))
+        write = (op.world_write or {}) if op else {}
+        takes_away = write.get("do") == "delete" or any(k.startswith("_") for k in write.get("set") or {})
+        if not takes_away or not (write.get("target") or write.get("targets")):
+            continue
+        name = re.sub(r"(?<!^)(?=[A-Z])", "_", write.get("target") or write["targets"]).lower()
+        args, kwargs = call_kwargs(row)
+        usual = kwargs.get(name, args[0] if args else None)
+        ident = 900_000 + n
+        value = [str(ident)] if isinstance(usual, list) else str(ident) if isinstance(usual, str) else ident
+        own[row["sdk_method"]] = {name: value}
+    return own
+
+
 def prepare(client):
     """Create the resources; returns `state(row) -> {parameter: value}` for sdk_harness.run."""
+    doomed = _doomed()  # first: the running export below must still run when its method comes
     link = client.smart_links.create(account_id=ACCOUNT, link_type="tracking_link", name="sdk run").data.id
     hook = client.webhooks.create(
         endpoint_url="http://127.0.0.1:9/unreachable", events=["messages.received"], account_scope="global"
@@ -62,6 +88,7 @@ def prepare(client):
         "client.smart_links.delete": {"smart_link_id": doomed_link},
         "client.smart_link_postbacks.delete": {"postback_id": doomed_postback},
         "client.webhooks.delete": {"webhook_id": doomed_hook},
+        **doomed,
     }
 
     def state(row: dict) -> dict:

@@ -41,9 +41,9 @@ def _requests(kind: str, n: int) -> tuple[str, str, dict]:
         url = f"https://cdn2.onlyfans.com/files/a/ab/f{n:05d}/1x1_f{n:05d}.jpg?Tag=2"
         return "GET", f"/api/{ACCOUNT}/media/download/{quote(url, safe='')}", {}
     body = {"text": f"order {n} " + "x" * 1000}
-    return (
+    return (  # to distinct accounts: each keeps the message written to it
         "POST",
-        f"/api/{ACCOUNT}/chats/{100 + n % 7}/messages",
+        f"/api/acct_written{n:05d}/chats/{100 + n % 7}/messages",
         {"json": body, "headers": {"Idempotency-Key": f"k{n}"}},
     )
 
@@ -152,3 +152,24 @@ def test_idle_exports_cost_no_cpu(tmp_path):
 def _cpu_seconds(pid: int) -> float:
     fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def test_reads_stay_quick_however_many_messages_a_team_sent(tmp_path):
+    """A bot that sends thousands of messages to one account: reads of that account cost what a
+    read costs, not one more step per message sent (the first overlay re-read every written row
+    on every read after a write)."""
+    path = f"/api/{ACCOUNT}/chats/4242/messages"
+    with running_server() as url, httpx.Client(base_url=url, headers=KEY, timeout=60) as client:
+
+        def send_and_read(count: int) -> float:
+            started = time.perf_counter()
+            for n in range(count):
+                client.post(path, json={"text": f"m{n}"})
+                assert client.get(f"/api/{ACCOUNT}/chats", params={"limit": 1}).status_code == 200
+            return (time.perf_counter() - started) / count
+
+        first = send_and_read(100)
+        send_and_read(1500)
+        last = send_and_read(100)
+    print(f"\nsend + read: {first * 1000:.1f} ms each at first, {last * 1000:.1f} ms after 1,700 messages")
+    assert last < 3 * first + 0.01

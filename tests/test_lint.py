@@ -88,6 +88,13 @@ def mutate(tmp_path, old: str, new: str, table: str | None = None):
             "path-params",
             "'fan_id' is not in /api/{account}/fans/active",
         ),
+        (
+            "          schema: {type: integer, minimum: 1, maximum: 20}\n          example: 10\n",
+            "          schema: {type: integer, minimum: 1, maximum: 20}\n          example: 10\n"
+            "        - {name: offset, in: query, schema: {type: integer, minimum: 0}}\n",
+            "paging",
+            "GET /api/{account}/fans/active pages but declares no x-paging",
+        ),
         ("      example: {error: Unauthorized.}", "      example: {error: 401}", "examples", "not of type 'string'"),
         ("      x-data-source: computed\n", "", "data-source", "declares no x-data-source"),
         ("error: {type: string, x-faker: sentence}", "error: {type: string}", "value-class", "no value class"),

@@ -27,8 +27,8 @@ def http(live_server):
 
 
 def test_urls_move_to_ofapis_cdn_on_the_second_listing(http):
-    first = http.get(f"/api/{ACCOUNT}/media/vault?limit=5&offset=40").text
-    second = http.get(f"/api/{ACCOUNT}/media/vault?limit=5&offset=40").text
+    first = http.get(f"/api/{ACCOUNT}/media/vault?limit=10&offset=38").text
+    second = http.get(f"/api/{ACCOUNT}/media/vault?limit=10&offset=38").text
     assert OF_URL.findall(first) and not OFAPI_URL.findall(first)
     assert OFAPI_URL.findall(second) and not OF_URL.findall(second)
     # the same files, now on cdn.fansapi.com/of/<cdn host>/<path>, signed query dropped
@@ -37,8 +37,8 @@ def test_urls_move_to_ofapis_cdn_on_the_second_listing(http):
 
 
 def test_one_response_mixes_cached_and_uncached_urls(http):
-    http.get(f"/api/{ACCOUNT}/media/vault?limit=2&offset=20")  # caches two files' URLs
-    mixed = http.get(f"/api/{ACCOUNT}/media/vault?limit=4&offset=20").text
+    http.get(f"/api/{ACCOUNT}/media/vault?limit=10&offset=20")  # caches ten files' URLs
+    mixed = http.get(f"/api/{ACCOUNT}/media/vault?limit=20&offset=20").text
     assert OFAPI_URL.findall(mixed) and OF_URL.findall(mixed)
 
 

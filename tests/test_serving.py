@@ -71,14 +71,14 @@ def test_media_bytes_ranges_and_redirects_are_not_gzipped(client):
 
 @pytest.fixture
 def requests_log(caplog):
-    caplog.set_level(logging.INFO, logger="mockserver.accesslog")
+    caplog.set_level(logging.INFO, logger="mockserver.requestlog")
     return caplog
 
 
 def test_one_log_line_per_request_with_status_credits_upstream_and_time(client, requests_log):
     client.get(f"/api/{ACCOUNT}/fans/active?limit=2", headers=AUTH)
     client.get("/api/whoami")
-    lines = [r.getMessage() for r in requests_log.records if r.name == "mockserver.accesslog"]
+    lines = [r.getMessage() for r in requests_log.records if r.name == "mockserver.requestlog"]
     assert len(lines) == 2, lines
     assert lines[0].startswith(f"GET /api/{ACCOUNT}/fans/active?limit=2 200 credits=1 upstream=1 ")
     assert lines[0].endswith("ms")
@@ -87,4 +87,4 @@ def test_one_log_line_per_request_with_status_credits_upstream_and_time(client, 
 
 def test_the_info_probe_is_not_logged(client, requests_log):
     client.get("/_mock/info")
-    assert not [r for r in requests_log.records if r.name == "mockserver.accesslog"]
+    assert not [r for r in requests_log.records if r.name == "mockserver.requestlog"]

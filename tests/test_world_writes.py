@@ -39,7 +39,7 @@ def client():
 
 def _chat_and_media(client) -> tuple[int, int]:
     chat = rows(client.get(f"/api/{ACCOUNT}/chats", params={"limit": 10}, headers=A).json()["data"])[-1]["fan"]["id"]
-    media = rows(client.get(f"/api/{ACCOUNT}/media/vault", params={"limit": 1}, headers=A).json()["data"])[0]["id"]
+    media = rows(client.get(f"/api/{ACCOUNT}/media/vault", params={"limit": 10}, headers=A).json()["data"])[0]["id"]
     return chat, media
 
 
@@ -182,3 +182,20 @@ def test_writes_survive_a_sigkill_and_two_workers_share_them(tmp_path):
         time.sleep(0.1)
         newest = rows(httpx.get(f"{url2}/api/{ACCOUNT}/chats/777/messages?limit=1", headers=A).json()["data"])[0]
         assert newest["id"] != m["id"]  # a reset forgets the writes
+
+
+def test_a_chat_deleted_by_a_name_stays_deleted_under_that_name(client):
+    """A chat named by something not a number resolves to a fan's chat; once deleted, every later
+    write or read of it under that name answers 404, never 500 (found by Schemathesis)."""
+    assert client.delete(f"/api/{ACCOUNT}/chats/not-a-number", headers=A).status_code == 200
+    for action in ("hide", "mute", "mark-as-read", "mark-as-unread"):
+        again = client.post(f"/api/{ACCOUNT}/chats/not-a-number/{action}", headers=A)
+        assert again.status_code == 404, (action, again.status_code, again.text)
+        assert "error" in again.json()
+    assert client.delete(f"/api/{ACCOUNT}/chats/not-a-number/unmute", headers=A).status_code == 404
+
+
+def test_unicode_digits_in_an_id_are_not_a_number(client):
+    """`²` passes str.isdigit but int() refuses it: such an id is a name, not a 500."""
+    answer = client.post(f"/api/{ACCOUNT}/chats/%C2%B2/mute", headers=A)
+    assert answer.status_code in (200, 404), answer.text

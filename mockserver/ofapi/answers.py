@@ -9,7 +9,7 @@ the CDN rewrite left stable are kept (a first sighting of a file would change th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..lru import ByteLRU
 
@@ -19,6 +19,7 @@ class Answer:
     data: bytes  # the encoded, CDN-rewritten `data`
     next_cursor: tuple | None
     cost: int | None
+    pagination: dict = field(default_factory=dict)  # `_pagination` members besides the next page's URL
 
 
 class RenderedAnswers:

@@ -92,7 +92,7 @@ class Dispatcher:
                         housekept = self.clock()
                         self.store.housekeeping()
                     else:
-                        self.store.journal.flush()
+                        self.store.flush()
                 except StoreUnavailable as exc:  # said once a minute, not at every tick
                     if self.clock() - self._said_unavailable > 60:
                         self._said_unavailable = self.clock()

@@ -24,16 +24,17 @@ def meta(used: int, balance: int, note: str, cache: dict, limit: int | None, rem
     }
 
 
-def envelope(data, meta_: dict, next_page: str | None, paginated: bool) -> dict:
+def envelope(data, meta_: dict, pagination: dict | None) -> dict:
+    """`pagination`: the `_pagination` object of a paginated operation (None: the body has none)."""
     body = {"data": data, "_meta": meta_}
-    if paginated:
-        body["_pagination"] = {"next_page": next_page}
+    if pagination is not None:
+        body["_pagination"] = pagination
     return body
 
 
-def envelope_bytes(data: bytes, meta_: bytes, next_page: str | None, paginated: bool) -> bytes:
+def envelope_bytes(data: bytes, meta_: bytes, pagination: dict | None) -> bytes:
     """`envelope`, encoded, around `data` already encoded (the same bytes `dumps(envelope(...))` gives)."""
     body = b'{"data":' + data + b',"_meta":' + meta_
-    if paginated:
-        body += b',"_pagination":' + dumps({"next_page": next_page})
+    if pagination is not None:
+        body += b',"_pagination":' + dumps(pagination)
     return body + b"}"

@@ -9,6 +9,7 @@ from datetime import timedelta
 from urllib.parse import unquote
 
 from ..errors import ApiError, InvalidInput
+from ..lenient import rule
 from ..onlyfans.payloads import Request
 from ..onlyfans.values import ofapi_time, parse_moment
 from . import cdn
@@ -19,6 +20,7 @@ _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 _COLLAPSED_SCHEME = re.compile(r"^(https?):/(?!/)")
 SCRAPE_LIFETIME = timedelta(minutes=5)
 DRM_SERVICE = "https://dl.fansapi.com"
+PLACEHOLDER_FILE = "https://cdn2.onlyfans.com/files/0/00/000/placeholder.jpg"  # scraped on a lenient server
 
 
 def requested_url(req: Request) -> str:
@@ -110,8 +112,9 @@ def scrape(ofapi, req: Request) -> Outcome:
         if url is None:  # a DRM-protected video has no plain file
             message = "This media is DRM-protected; download it with GET /{account}/media/download/drm/{media_id}."
             raise InvalidInput({"media_id": [message]})
-    else:
-        raise InvalidInput({"url": ["The url field is required when media id is not present."]})
+    else:  # a lenient server scrapes a placeholder file
+        rule(ofapi.store, False, InvalidInput({"url": ["The url field is required when media id is not present."]}))
+        url = PLACEHOLDER_FILE
     key = cdn.file_key(url)
     calls = cost = 0
     if not ofapi.store.media.is_cached(key):

@@ -22,12 +22,15 @@ from ..errors import ApiError
 from ..jsonbody import dumps
 from ..onlyfans.payloads import Request
 from ..settings import Settings
+from ..store.store import STATE_TTL
 from . import cdn, credits
 from .answers import Answer, RenderedAnswers
 from .cache import PublicCache
 from .envelope import CACHE_HIT, CHARGED, FREE, envelope_bytes, meta
 from .idempotency import Idempotency
 from .sources import BEHAVIOURS, SOURCES, Outcome
+
+NEXT_PAGE_URL = ("next_page", "next_page_url")  # `_pagination` members holding the next page's URL
 
 
 class Ofapi:
@@ -41,21 +44,29 @@ class Ofapi:
         self.idempotency = Idempotency(store.idempotency, clock)
         self.answers = RenderedAnswers(settings.answer_cache_bytes)
         self._generation: int | None = None
+        self._state, self._synced = None, float("-inf")
         self.parts = None
         self.sync()
 
     # -- the world, as the store says it is ---------------------------------------------------
-    def sync(self):
+    def sync(self, force: bool = False):
         """Catch up with the store: a new generation (a reset, maybe another seed) rebuilds the
-        world; new epochs empty the memos of cached files and usable accounts."""
-        state = self.store.state()
+        world; new epochs empty the memos of cached files and usable accounts. The state is read
+        at most once per `STATE_TTL` seconds: whoever changes it waits longer than that before
+        answering (`Store.settled`), so no request that follows sees the old one."""
+        now = time.monotonic()
+        if not force and self._state is not None and now - self._synced < STATE_TTL:
+            return self._state
+        state = self._state = self.store.state()
+        self._synced = now
         if state.generation != self._generation:
             self.parts = self._build(state.seed if state.seed is not None else self.settings.seed)
             self.store.world, self.store.renderer = self.parts.world, self.parts.store_renderer
             self._generation = state.generation
             self.answers.clear()
         self.store.media.sync(state.media_epoch)
-        self.store.accounts.sync(state.accounts_epoch)
+        if self.store.accounts.sync(state.accounts_epoch):  # a team was reset or an account disconnected
+            self.parts.world.forget_views()
         return state
 
     @property
@@ -69,7 +80,7 @@ class Ofapi:
     def reset(self, seed: int | None = None, tenant: str | None = None) -> None:
         """Forget OFAPI's stored data (of every team, or of one); with a seed, a new world too."""
         self.store.reset(seed, tenant)
-        self.sync()
+        self.sync(force=True)
 
     # -- credits ------------------------------------------------------------------------------
     def charge(self, req: Request, amount: int) -> int:
@@ -146,12 +157,13 @@ class Ofapi:
         if data is None:
             data, stable = cdn.rewrite_stable(dumps(outcome.data), self.store.media)
             if memo is not None and stable:
-                self.answers.put(memo, Answer(data, outcome.next_cursor, cost))
+                self.answers.put(memo, Answer(data, outcome.next_cursor, cost, outcome.pagination))
         content = data
         if op.enveloped:
             limit = self.settings.rate_limit_per_minute
             the_meta = meta(used, balance, note, cache_meta, limit, remaining)
-            content = envelope_bytes(data, dumps(the_meta), self._next_page(req, outcome), op.paginated)
+            pagination = self._pagination(req, outcome) if op.paginated else None
+            content = envelope_bytes(data, dumps(the_meta), pagination)
         self.idempotency.finish(scope, status, content, "application/json")
         return Response(content, status, headers=headers, media_type="application/json")
 
@@ -166,7 +178,9 @@ class Ofapi:
         if kept is None:
             return key, None
         self.upstream.count()  # it stands for the OnlyFans call the answer came from
-        return key, Outcome(None, calls=1, cost=kept.cost, next_cursor=kept.next_cursor, encoded=kept.data)
+        outcome = Outcome(None, calls=1, cost=kept.cost, next_cursor=kept.next_cursor, encoded=kept.data)
+        outcome.pagination = kept.pagination
+        return key, outcome
 
     def _admit(self, req: Request, count: bool, reserve: int) -> tuple[int, dict, int]:
         """Count the request in its key's minute and reserve its minimum credits, in one
@@ -188,6 +202,17 @@ class Ofapi:
         if short:
             raise _short(reserve)
         return remaining, headers, reserve, balance
+
+    def _pagination(self, req: Request, outcome: Outcome) -> dict:
+        """`_pagination` as the operation's schema has it: the next page's URL (`next_page`, or
+        search's `next_page_url`) and what the pager reported for the other members."""
+        url = self._next_page(req, outcome)
+        members = req.op.pagination or ("next_page",)
+        return {
+            name: url if name in NEXT_PAGE_URL else outcome.pagination[name]
+            for name in members
+            if name in NEXT_PAGE_URL or name in outcome.pagination
+        }
 
     def _next_page(self, req: Request, outcome: Outcome) -> str | None:
         if not outcome.next_cursor or req.url is None:

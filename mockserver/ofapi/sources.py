@@ -20,7 +20,8 @@ class Outcome:
     cost: int | None = None  # credits, when the source decides (files); None: the operation's default
     paid: bool = False  # the source already took `cost` from the balance (`Ofapi.charge`)
     encoded: bytes | None = None  # `data` already encoded and CDN-rewritten (a kept answer)
-    next_cursor: tuple[str, int] | None = None  # (query parameter, value) of the next page
+    next_cursor: tuple[str, object] | None = None  # (query parameter, value) of the next page
+    pagination: dict = field(default_factory=dict)  # `_pagination` members besides the next page's URL
     status: int | None = None  # None: the operation's success status
     headers: dict = field(default_factory=dict)
     media_type: str | None = None  # for file bodies
@@ -76,7 +77,9 @@ def live(ofapi, req: Request) -> Outcome:
     _remember_links(ofapi, req, payload.data)
     _announce(ofapi, req, payload.data)
     media_type = req.op.media_type if isinstance(payload.data, bytes) else None
-    return Outcome(payload.data, calls=1, next_cursor=payload.next_cursor, media_type=media_type)
+    return Outcome(
+        payload.data, calls=1, next_cursor=payload.next_cursor, media_type=media_type, pagination=payload.pagination
+    )
 
 
 @source("hybrid")
@@ -94,7 +97,7 @@ def hybrid(ofapi, req: Request) -> Outcome:
     )
     data = enrich(payload.data, context)
     _remember_links(ofapi, req, data)
-    return Outcome(data, calls=1, next_cursor=payload.next_cursor)
+    return Outcome(data, calls=1, next_cursor=payload.next_cursor, pagination=payload.pagination)
 
 
 @source("computed")

@@ -85,8 +85,8 @@ class Renderer:
         if isinstance(source, dict) and "_key" in source:
             cache_key = (id(schema), source["_key"])
             hit = self._cache.get(cache_key)
-            if hit is None:
-                hit = self._render(schema, source, source["_key"], "")
+            if hit is None:  # values it does not hold are keyed by its first key (`_seed`) across revisions
+                hit = self._render(schema, source, source.get("_seed") or source["_key"], "")
                 self._cache.put(cache_key, hit, len(orjson.dumps(hit, default=str)) * PYTHON_OVERHEAD)
             return hit
         return self._render(schema, source, key, path)
@@ -99,8 +99,8 @@ class Renderer:
             return self._object(schema, source, key, path)
         if kind == "array":
             return self._array(schema, source, key, path)
-        if kind is None:  # free-form
-            return source if source is not MISSING and source is not None else {}
+        if kind is None:  # free-form: as the world holds it, without its own bookkeeping (`_…`)
+            return _public(source) if source is not MISSING and source is not None else {}
         if kind == "string":
             return self._string(schema, source, key, path)
         value = coerce_scalar(source, kind)
@@ -184,3 +184,11 @@ class Renderer:
         if "confidence" in lname or "rate" in lname or "percent" in lname:
             return round(rng.random(), 2)
         return round(rng.uniform(1, 500), 2)
+
+
+def _public(value):
+    if isinstance(value, dict):
+        return {k: _public(v) for k, v in value.items() if not k.startswith("_")}
+    if isinstance(value, list):
+        return [_public(v) for v in value]
+    return value

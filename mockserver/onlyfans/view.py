@@ -12,13 +12,17 @@ are shared, never changed.
 
 from __future__ import annotations
 
+import json
 from functools import cached_property
 
 from ..lru import ByteLRU
+from .kinds import DERIVED
 from .world import EXTRA_ENTITY_BYTES, LISTS, AccountWorld, Lists, as_id
 
 # Where a written object of each collection lives in the generated world's parts.
 THREADED = "messages"  # messages carry `_chat`: the fan id of their chat
+# Collections merged where the world makes them (below); every other list is merged as it is read.
+PARTS = {"media", "fans", "tracking_links", "trial_links", "posts", "stories", "messages", "chats", "profile"}
 
 
 class Gone(LookupError):
@@ -26,24 +30,60 @@ class Gone(LookupError):
 
 
 class AccountView(AccountWorld):
-    def __init__(self, base: AccountWorld, tenant: str, version: int, rows: list):
+    def __init__(self, base: AccountWorld, tenant: str, version: int, rows: list, previous=None):
+        """`rows`: the overlay rows written after `previous` (an older view of the same team and
+        account, whose rows this view takes over), or all of them."""
         # The generated parts are the base's; only what the overlay touches is made again here.
         self.base = base
         self.account, self.connected_accounts, self.now = base.account, base.connected_accounts, base.now
         self.sizes, self.make = base.sizes, base.make
+        self.version = version
         self.stamp = f"{tenant}:{version}"  # in the `_key` of every object this view makes or changes
-        self.changes: dict[str, dict[str, dict | None]] = {}
-        self.created: dict[str, list[str]] = {}  # collection -> ids of created objects, newest first
+        self.changes: dict[str, dict[str, dict | None]] = (
+            {c: dict(d) for c, d in previous.changes.items()} if previous else {}
+        )
+        self.created: dict[str, list[str]] = (  # collection -> ids of created objects, newest first
+            {c: list(ids) for c, ids in previous.created.items()} if previous else {}
+        )
+        self.rows_bytes = previous.rows_bytes if previous else 0
+        # What an extension keeps of the view it extends, so a write costs a read what it changed:
+        # the threads made so far, and which messages each chat got since (None: cannot tell).
+        self._prior_threads = previous._threads if previous else {}
+        self._sent_since: dict | None = {} if previous else None
+        self.touched: set = set(previous.touched) if previous else set()  # chats to make again
         for collection, ident, obj, _seq in rows:
+            self._note(collection, ident, obj)
+            self.rows_bytes += 256 + (len(json.dumps(obj, default=str)) if obj else 0)
             self.changes.setdefault(collection, {})[ident] = obj
-            if obj is not None and obj.get("_new"):
-                self.created.setdefault(collection, []).insert(0, ident)
+            created = self.created.setdefault(collection, [])
+            if obj is not None and obj.get("_new") and ident not in created[:1]:
+                if ident in created:
+                    created.remove(ident)
+                created.insert(0, ident)
         self.creator = self._patched("profile", base.creator)
         self.lists = Lists(self)
         self._threads: dict = {}
         self._indexes: dict[str, dict] = {}
         self._extra = ByteLRU(base._extra.max_bytes)
         self.grew = lambda: None
+
+    def _note(self, collection: str, ident: str, obj: dict | None) -> None:
+        """Which chats a row touches, and (when extending a view) what each was sent since."""
+        chat = as_id(obj.get("_chat")) if obj and obj.get("_chat") is not None else None
+        if collection == "chats":
+            self.touched.add(as_id(ident))
+            chat = as_id(ident)
+        elif collection != THREADED:
+            return
+        if chat is not None:
+            self.touched.add(chat)
+        if self._sent_since is None:
+            return
+        fresh = obj is not None and obj.get("_new") and not obj.get("_rev") and collection == THREADED
+        if chat is None or not fresh:  # a deletion or a change: that thread is merged again in full
+            self._sent_since = None if chat is None else {**self._sent_since, chat: None}
+        elif self._sent_since.get(chat, []) is not None:
+            self._sent_since.setdefault(chat, []).append(obj)
 
     # -- merging --------------------------------------------------------------------------
     def _patched(self, collection: str, item: dict) -> dict | None:
@@ -55,7 +95,25 @@ class AccountView(AccountWorld):
             return None
         if change.get("_new"):
             return change
-        return {**item, **change, "_key": f"{item.get('_key', '')}@{self.stamp}"}
+        return {**item, **change, "_key": f"{item.get('_key', '')}@{self.stamp}", "_seed": _seed(item)}
+
+    def merge_list(self, name: str, items: list[dict]) -> list[dict]:
+        if name in PARTS or name not in self.changes:
+            return items
+        return self.merged(name, items)
+
+    def derive(self, collection: str, obj: dict) -> dict:
+        """Derived fields follow the team's writes: a new key, so no cache serves the old ones."""
+        key = obj.get("_key", "")
+        stamped = key if key.endswith(f"@{self.stamp}") else f"{key}@{self.stamp}"
+        return {**obj, **DERIVED[collection](self, obj), "_key": stamped, "_seed": _seed(obj)}
+
+    def kind_list(self, name: str) -> list[dict]:
+        return self.base.kind_list(name)
+
+    def scoped(self, name: str, parent) -> list[dict]:
+        items = self.base.scoped(name, parent)
+        return self.merged(name, items, keep=lambda obj: obj.get("_parent") == str(parent))
 
     def merged(self, collection: str, items: list[dict], keep=lambda obj: True) -> list[dict]:
         """`items` with the team's writes: its created objects first (newest first), changed ones
@@ -95,6 +153,10 @@ class AccountView(AccountWorld):
         """A chat's thread with the messages the team sent (newest first) and its changes."""
         if fan_id in self._threads:
             return self._threads[fan_id]
+        prior = self._prior_threads.get(fan_id)
+        if prior is not None and self._sent_since is not None and self._sent_since.get(fan_id, []) is not None:
+            thread = self._threads[fan_id] = [*reversed(self._sent_since.get(fan_id, [])), *prior]  # only sent since
+            return thread
         base = self.base.chat_thread(fan_id)
         sent = [m for m in self._created_in(THREADED) if as_id(m.get("_chat")) == fan_id]
         if base is None and not sent:
@@ -123,9 +185,7 @@ class AccountView(AccountWorld):
     @cached_property
     def chats(self) -> list[dict]:
         """Chats whose thread or state changed are made again; the others are the base's."""
-        touched = {as_id(m.get("_chat")) for m in self._created_in(THREADED)}
-        touched |= {as_id(i) for i in self.changes.get("chats", {})}
-        touched |= {as_id(m["_chat"]) for m in self.changes.get(THREADED, {}).values() if m and m.get("_chat")}
+        touched = self.touched
         chats = []
         for chat in self.base.chats:
             if chat["id"] in touched:
@@ -135,14 +195,17 @@ class AccountView(AccountWorld):
             chats.append(chat)
         started = [fan_id for fan_id in touched if fan_id not in {c["id"] for c in self.base.chats}]
         for fan_id in started:  # a first message to a fan the account had no chat with
+            if self.chat_thread(fan_id) is None and str(fan_id) not in self.changes.get("chats", {}):
+                continue  # its messages were deleted again
             chat = self._remade_chat(self.entity("fans", fan_id), None)
-            if chat is not None:
+            if chat is not None and not chat.get("_hidden"):
                 chats.append(chat)
         return sorted(chats, key=lambda c: (c["lastMessage"] or {}).get("createdAt", ""), reverse=True)
 
     def _remade_chat(self, fan: dict, base_chat: dict | None) -> dict | None:
         thread = self.thread(fan["id"])
         chat = self.make.chat(fan, thread) if thread else dict(base_chat or self.make.chat(fan, []))
+        chat["_seed"] = _seed(chat)
         chat["_key"] = f"{chat['_key']}@{self.stamp}"
         return self._patched("chats", chat)
 
@@ -153,16 +216,27 @@ class AccountView(AccountWorld):
         change = self.changes.get(collection, {}).get(key, ...)
         if change is None:
             raise Gone(f"{collection} {ident}")
-        if change is not ... and change.get("_new"):
-            return change
         found = self.index(collection).get(as_id(ident)) if collection in LISTS else None
         if found is not None:
             return found
+        if change is not ... and change.get("_new"):
+            return self.derive(collection, change) if collection in DERIVED else change
         made = self._extra.get((collection, key))
         if made is None:
             made = self._patched(collection, self.base.entity(collection, ident))
+            if made is not None and collection in DERIVED:
+                made = self.derive(collection, made)
             self._extra.put((collection, key), made, EXTRA_ENTITY_BYTES)
+        if made is None:  # named by another of its ids (a fan's username), it was deleted
+            raise Gone(f"{collection} {ident}")
         return made
 
     def approximate_bytes(self) -> int:
-        return 64 * 1024 + sum(len(c) for c in self.changes.values()) * 4096
+        """Its rows as JSON (counted as they arrive), twice over for what merging makes of them."""
+        return 64 * 1024 + 2 * self.rows_bytes
+
+
+def _seed(obj: dict) -> str:
+    """What the renderer keys an object's filled-in values by: its first key, whatever its revision,
+    so a change alters only the fields it names."""
+    return obj.get("_seed") or obj.get("_key", "")

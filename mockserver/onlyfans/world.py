@@ -19,6 +19,7 @@ import yaml
 
 from ..lru import ByteLRU
 from .entities import EntityMaker, Pools, stable_int
+from .kinds import DERIVED, KINDS, MEMBERS, container_fields
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "world.yaml"
 PYTHON_OVERHEAD = 1  # bytes in memory per byte of JSON: tracemalloc saw 0.53 for a whole world (shared dicts)
@@ -35,7 +36,20 @@ ID_PARAMS = {
     "media": ("media_id",),
     "tracking_links": ("tracking_link_id",),
     "trial_links": ("trial_link_id",),
+    "shared_tracking_links": ("shared_tracking_link_id",),
+    "shared_trial_links": ("shared_trial_link_id",),
+    "comments": ("comment_id",),
+    "vault_lists": ("list_id",),
+    "user_lists": ("user_list_id",),
+    "promotions": ("promotion_id",),
+    "bundles": ("bundle_id",),
+    "mass_messages": ("id",),
+    "highlights": ("highlight_id",),
+    "social_buttons": ("button_id",),
+    "queue": ("queue_id",),
 }
+# Other fields a collection's objects are found by (a fan by username, an upload by its prefixed id).
+ALIASES = {"fans": "username", "media": "prefixed_id"}
 
 # The transaction list's `type` filter speaks its own vocabulary.
 TRANSACTION_FILTER = {
@@ -54,7 +68,7 @@ def load_fixtures(path: Path = FIXTURES) -> dict:
 
 def as_id(value):
     """OnlyFans ids are numbers; path parameters arrive as strings."""
-    if isinstance(value, str) and value.isdigit() and len(value) < 19:
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 19:
         return int(value)
     return value
 
@@ -63,6 +77,8 @@ class AccountWorld:
     """Everything OnlyFans knows about one connected account, made part by part as requests need
     it (a profile needs no fans; fans need their transactions and the links that brought them;
     a chat list needs every chat's thread). Each part, once made, is kept with the world."""
+
+    base = None  # the generated world a view is made from (None: this is one)
 
     def __init__(self, account: dict, pools: Pools, seed: int, now: datetime, sizes: dict, connected=()):
         self.account = account
@@ -74,6 +90,7 @@ class AccountWorld:
         self.lists = Lists(self)
         self._threads: dict = {}
         self._indexes: dict[str, dict] = {}
+        self._kinds: dict[str, list] = {}
         self._extra = ByteLRU(EXTRA_BYTES)  # entities made up for ids the world does not have
         self.grew = lambda: None  # set by World: this world takes more memory now
 
@@ -154,6 +171,63 @@ class AccountWorld:
     def stories(self) -> list[dict]:
         return [self.make.story(i, self.media) for i in range(self.sizes["stories"])]
 
+    def kind_list(self, name: str) -> list[dict]:
+        """The objects of a thinly seeded kind (`kinds.py`) the account starts with."""
+        made = self._kinds.get(name)
+        if made is None:
+            kind = KINDS[name]
+            made = self._kinds[name] = [self.seeded(kind.name, n) for n in range(self.sizes.get(name, kind.count))]
+        return made
+
+    def scoped(self, name: str, parent) -> list[dict]:
+        """The objects of a scoped kind that belong to `parent` (a post's comments)."""
+        key = ("scoped", name, parent)
+        made = self._extra.get(key)
+        if made is None:
+            kind = KINDS[name]
+            count = self.sizes.get(name, kind.count)
+            if kind.counted_by:  # as many as the owner says it has (a post's `commentsCount`)
+                count = int(self.entity(kind.counted_by[0], parent).get(kind.counted_by[1]) or 0)
+            made = [self.seeded(name, n, parent) for n in range(count)]
+            self._extra.put(key, made, EXTRA_ENTITY_BYTES * max(1, count // 8))
+        return made
+
+    def seeded(self, name: str, n: int, parent=None, ident=None) -> dict:
+        kind = KINDS[name]
+        parts = (name, n) if parent is None else (name, parent, n)
+        ident = self.make.ident(kind.base, kind.span, *parts) if ident is None else ident
+        obj = {"_key": f"{self.account['id']}/{name}/{ident}", "id": ident}
+        if parent is not None:
+            obj["_parent"] = str(parent)
+        if kind.seed:
+            obj.update(kind.seed(self, self.make.rng(*parts), n))
+        return obj
+
+    # -- containers and what is derived when read ---------------------------------------------
+    def member_ids(self, collection: str, obj: dict, field: str) -> list:
+        """The ids a container holds in `field` (a user list's fans): its own, or those it started with."""
+        if field in obj:
+            return list(obj[field])
+        return container_fields(collection)[field].seeded(self, obj)
+
+    def members(self, collection: str, obj: dict, field: str) -> list[dict]:
+        """The member objects a container holds, as the team left them (deleted ones are gone)."""
+        found = []
+        for ident in self.member_ids(collection, obj, field):
+            try:
+                found.append(self.entity(container_fields(collection)[field].collection, ident))
+            except LookupError:  # deleted
+                continue
+        return found
+
+    def derive(self, collection: str, obj: dict) -> dict:
+        """`obj` with the fields the world derives for it when read (a vault list's counts)."""
+        return {**obj, **DERIVED[collection](self, obj)}
+
+    def merge_list(self, name: str, items: list[dict]) -> list[dict]:
+        """A list as the team left it: the generated world has no writes."""
+        return items
+
     def approximate_bytes(self) -> int:
         """What this world takes in memory now, roughly: the parts made so far, as JSON."""
         made = {k: v for k, v in self.__dict__.items() if k in MEASURED}
@@ -191,8 +265,9 @@ class AccountWorld:
         if found is None:
             items = self.lists[collection] if collection in LISTS else ()
             found = self._indexes[collection] = {e["id"]: e for e in items}
-            if collection == "fans":
-                found.update({f["username"]: f for f in self.fans})
+            alias = ALIASES.get(collection)
+            if alias:
+                found.update({e[alias]: e for e in items if e.get(alias)})
         return found
 
     def collection(self, name: str, scope: dict, query: dict | None = None) -> list[dict]:
@@ -201,11 +276,26 @@ class AccountWorld:
         query = query or {}
         if name == "messages" and "chat_id" in scope:
             return self.thread(scope["chat_id"])
+        kind = KINDS.get(name)
+        if kind is not None and kind.scope:
+            return self.scoped(name, as_id(scope.get(kind.scope)))
+        if name in MEMBERS:
+            held = MEMBERS[name]
+            return self.members(held.container, self.container(held.container, scope), held.field)
+        for held in MEMBERS.values():  # narrowed to a container's members by a query parameter
+            if held.collection == name and held.query and query.get(held.query):
+                container = self.container(held.container, {ID_PARAMS[held.container][0]: query[held.query]})
+                return self.members(held.container, container, held.field)
         items = self.lists[name]
         if name == "transactions" and query.get("type") in TRANSACTION_FILTER:
             kind, source = TRANSACTION_FILTER[query["type"]], query.get("tipsSource")
             items = [t for t in items if t["_kind"] == kind and (not source or t["_tips_source"] == source)]
         return items
+
+    def container(self, collection: str, scope: dict) -> dict:
+        """The object a request's path names (by its id parameter), or the account's own one."""
+        param = next((p for p in ID_PARAMS.get(collection, ()) if p in scope), None)
+        return self.entity(collection, scope[param]) if param else self.lists[collection][0]
 
     def thread(self, chat_id) -> list[dict]:
         """A chat's messages, newest first (any chat id has one)."""
@@ -230,6 +320,8 @@ class AccountWorld:
         entity = self._extra.get(key)
         if entity is None:
             entity = self._materialize(collection, ident)
+            if collection in DERIVED:
+                entity = self.derive(collection, entity)
             self._extra.put(key, entity, EXTRA_ENTITY_BYTES)
         return entity
 
@@ -249,6 +341,8 @@ class AccountWorld:
             "tracking_links": lambda: make.tracking_link(n),
             "trial_links": lambda: make.trial_link(n),
         }
+        if collection in KINDS:
+            return self.seeded(collection, n, ident=ident)
         entity = builders[collection]() if collection in builders else {}
         entity["username" if collection == "fans" and not isinstance(ident, int) else "id"] = ident
         entity["_key"] = f"{self.account['id']}/{collection}/{ident}"
@@ -283,7 +377,7 @@ LISTS = {
     "blocked_users": lambda w: [f for f in w.fans if f["isBlocked"]],
     "restricted_users": lambda w: [f for f in w.fans if f["isRestricted"]],
     "chats": lambda w: w.chats,
-    "messages": lambda w: [m for chat in w.chats for m in w.messages[chat["id"]]],
+    "messages": lambda w: [m for chat in w.chats for m in w.thread(chat["id"])],
     "media": lambda w: w.media,
     "posts": lambda w: w.posts,
     "stories": lambda w: w.stories,
@@ -292,7 +386,12 @@ LISTS = {
     "trial_links": lambda w: w.trial_links,
     "accounts": lambda w: w.connected_accounts,
     "profile": lambda w: [w.creator],
+    # links other creators share with the account (the seeded links stand in for them)
+    "shared_tracking_links": lambda w: (w.base or w).tracking_links,
+    "shared_trial_links": lambda w: (w.base or w).trial_links,
+    **{name: (lambda w, name=name: w.kind_list(name)) for name, kind in KINDS.items() if not kind.scope},
 }
+SINGLE = {"profile", *(name for name, kind in KINDS.items() if kind.single)}  # one object per account
 MEASURED = ("media", "_people", "chats", "posts", "stories")
 
 
@@ -306,7 +405,14 @@ class Lists(Mapping):
     def __getitem__(self, name: str) -> list[dict]:
         made = self._made.get(name)
         if made is None:
-            made = self._made[name] = LISTS[name](self._world)
+            world = self._world
+            made = [obj for obj in world.merge_list(name, LISTS[name](world)) if not obj.get("_hidden")]
+            if name in DERIVED:
+                made = [world.derive(name, obj) for obj in made]
+            order = KINDS[name].order if name in KINDS else None
+            if order:
+                made = sorted(made, key=lambda obj: obj.get(order) or 0)
+            self._made[name] = made
         return made
 
     def __iter__(self):
@@ -337,7 +443,7 @@ class World:
         self.accounts = {a["id"]: a for a in self.fixtures["accounts"]}
         self._profiles = profiles or (lambda account_id: None)
         self._worlds = ByteLRU(max_bytes)
-        self._views = ByteLRU(max_bytes // 8)
+        self._views = ByteLRU(max_bytes // 2)  # the newest view of each team's writes to an account
         self.overlay = overlay  # the store's overlay rows (None: a world no client writes to)
 
     def account(self, account_id: str) -> AccountWorld:
@@ -362,13 +468,21 @@ class World:
             return base
         from .view import AccountView
 
-        version, rows = self.overlay.rows(tenant, account_id)
-        key = (tenant, account_id, version)
-        view = self._views.get(key)
-        if view is None:
+        latest = self._views.get((tenant, account_id))  # the newest view this worker made of it
+        if latest is not None and latest.version == version:
+            return latest
+        if latest is not None and latest.version < version:  # only the rows written since
+            version, rows = self.overlay.rows(tenant, account_id, after=latest.version)
+            view = AccountView(base, tenant, version, rows, previous=latest)
+        else:
+            version, rows = self.overlay.rows(tenant, account_id)
             view = AccountView(base, tenant, version, rows)
-            self._views.put(key, view, view.approximate_bytes())
+        self._views.put((tenant, account_id), view, view.approximate_bytes())
         return view
+
+    def forget_views(self) -> None:
+        """Teams' writes were forgotten (a team's reset): views must be made again from the store."""
+        self._views.clear()
 
     def owner(self, account_id: str) -> dict:
         """The account's OnlyFans identity: the fixtures', a login's, or one derived from its id."""

@@ -51,6 +51,13 @@ def values_at(body, path: str) -> list:
     return found
 
 
+def _decimal(value) -> float | None:
+    """A number written as a string ("12.99", as clients send prices), or None."""
+    if isinstance(value, str) and value.isascii() and value.replace(".", "", 1).isdigit():
+        return float(value) if "." in value else int(value)
+    return None
+
+
 def coerce_scalar(value, kind: str):
     """`value` as a JSON value of `kind`, or MISSING when it cannot be one."""
     if value is MISSING or value is None:
@@ -72,9 +79,10 @@ def coerce_scalar(value, kind: str):
             return value
         if isinstance(value, float):
             return int(value)
-        return int(value) if isinstance(value, str) and value.isdigit() else MISSING
+        number = _decimal(value)
+        return int(number) if number is not None else MISSING
     if kind == "number":
-        return value if isinstance(value, (int, float)) else MISSING
+        return value if isinstance(value, (int, float)) else _decimal(value) if _decimal(value) is not None else MISSING
     if kind == "boolean":
         return bool(value) if isinstance(value, (int, str)) else MISSING
     return MISSING

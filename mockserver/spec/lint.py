@@ -180,4 +180,7 @@ def read_table(path: Path) -> Iterator[tuple[int, dict]]:
             yield reader.line_num, row
 
 
-from . import lint_rules  # noqa: E402, F401  (registers the rules)
+from . import (
+    lint_rules,  # noqa: E402, F401  (registers the rules)
+    lint_world,  # noqa: E402, F401  (registers the world-write rule)
+)

@@ -312,6 +312,34 @@ def behaviours(spec: Spec):
             yield at + ("x-behaviour",), f"x-behaviour {name!r} is not registered (known: {', '.join(sorted(known))})"
 
 
+CURSOR_PARAMS = ("offset", "marker", "page", "cursor")  # query parameters that only move through pages
+
+
+@rule("paging")
+def paging(spec: Spec):
+    """Every operation that pages names how (`x-paging`, a registered pager): a GET whose answer
+    carries `_pagination` or that takes a cursor parameter."""
+    from ..onlyfans.paging import PAGERS
+
+    for at, method, path, op in spec.operations():
+        style = op.get("x-paging")
+        if style is not None and style not in PAGERS:
+            yield (
+                at + ("x-paging",),
+                f"x-paging {style!r} is not a registered pager (known: {', '.join(sorted(PAGERS))})",
+            )
+            continue
+        if style is not None or method != "GET":
+            continue
+        query = {(spec.deref(p) or {}).get("name") for p in op.get("parameters") or [] if isinstance(p, dict)}
+        bodies = [
+            spec.deref(((r.get("content") or {}).get("application/json") or {}).get("schema")) or {}
+            for _, r in spec.successes(op)
+        ]
+        if any("_pagination" in (b.get("properties") or {}) for b in bodies) or query & set(CURSOR_PARAMS):
+            yield at, f"{method} {path} pages but declares no x-paging"
+
+
 @rule("extensions")
 def extensions(spec: Spec):
     for at, _, _, op in spec.operations():

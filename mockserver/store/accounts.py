@@ -12,6 +12,7 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 from ..errors import ApiError
+from ..lenient import rule
 from ..lru import ByteLRU
 from .actions import Answer, action, body_of, not_found
 
@@ -31,10 +32,13 @@ class Accounts:
         self._memo = ByteLRU(4 * 1024 * 1024)  # (team, account) known to be usable; emptied by a disconnect
         self._epoch: int | None = None
 
-    def sync(self, epoch: int) -> None:
+    def sync(self, epoch: int) -> bool:
+        """Empty the memo when the epoch moved on (a disconnect, a team's reset); True then."""
         if epoch != self._epoch:
             self._epoch = epoch
             self._memo.clear()
+            return True
+        return False
 
     def require(self, tenant: str, account: str) -> None:
         """The account may be used by the team: raises OFAPI's 404 when it is disconnected, or
@@ -76,6 +80,7 @@ class Accounts:
                 (tenant, account, self.store.clock()),
             )
             self.store.bump(db, "accounts_epoch")
+        self.store.settled()
         return True
 
     def ids(self, tenant: str) -> list[str]:
@@ -112,8 +117,7 @@ def list_accounts(store, req) -> Answer:
 @action("accounts.disconnect")
 def disconnect(store, req) -> Answer:
     account = req.path_params["id"]
-    if not store.accounts.disconnect(req.tenant, account):
-        raise not_found("Account")
+    rule(store, store.accounts.disconnect(req.tenant, account), not_found("Account"))
     store.emit("accounts.disconnected", account, {"state": "disconnected"}, req.tenant)
     return Answer({"success": True, "message": "Account disconnected."})
 

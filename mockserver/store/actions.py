@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from ..errors import ApiError
+from ..onlyfans.paging import Page, cut
 from ..onlyfans.payloads import Request
 
 ACTIONS: dict[str, Callable] = {}
@@ -18,7 +19,7 @@ ACTIONS: dict[str, Callable] = {}
 @dataclass
 class Answer:
     source: object
-    next_cursor: tuple[str, int] | None = None
+    next_cursor: tuple[str, object] | None = None
     cost: int | None = None  # credits, when the action charges (an export's start)
     paid: bool = False  # the action already took `cost` from the balance (in its own transaction)
 
@@ -39,13 +40,9 @@ def body_of(req: Request) -> dict:
     return req.body if isinstance(req.body, dict) else {}
 
 
-def page(items: list, req: Request, default_limit: int) -> Answer:
-    """A limit/offset page of `items`, with the cursor of the next page."""
-    limit = int(req.query.get("limit") or default_limit)
-    offset = int(req.query.get("offset") or 0)
-    chunk = items[offset : offset + limit]
-    more = offset + limit < len(items)
-    return Answer({"list": chunk, "hasMore": more}, ("offset", offset + limit) if more else None)
+def page(req: Request, items: list) -> Page:
+    """The page of `items` the request asks for, cut the way the operation pages (`x-paging`)."""
+    return cut(req.op.paging, items, req.query)
 
 
 _HOST = re.compile(

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 
 from ..errors import ApiError, InvalidInput
+from ..lenient import ensure, found, rule, stand_in
 from .accounts import connected_accounts, iso
 from .actions import Answer, action, body_of, not_found
 from .ids import new_id
@@ -58,6 +59,12 @@ def new_attempt(store, email: str, name: str, **extra) -> dict:
 
 def polling_url(req, attempt_id: str) -> str:
     return f"{req.base_url}/api/authenticate/{attempt_id}"
+
+
+@stand_in(ATTEMPT)
+def _stand_in(store, ident: str, tenant: str) -> dict:
+    login = next(iter(store.fixtures.get("auth", {}).get("logins", ())), {"email": "creator@example.com"})
+    return new_attempt(store, login["email"], "Creator", id=ident, needs_otp=bool(login.get("needs_otp")))
 
 
 @action("auth.start")
@@ -132,6 +139,7 @@ def _last_attempt(doc: dict) -> dict:
 
 
 def _change(store, req, fn):
+    ensure(store, ATTEMPT, req.path_params["attempt_id"], req.tenant)
     with store.db.tx():  # the step, its account and its events commit together
         changed = store.docs.change(ATTEMPT, req.path_params["attempt_id"], req.tenant, fn)
     if changed is None:
@@ -161,8 +169,8 @@ def submit(store, req) -> Answer:
     expected = str(store.fixtures.get("auth", {}).get("otp_code"))
 
     def step(doc: dict) -> str:
-        if doc["state"] != "otp_required":
-            raise ApiError(409, f"This attempt is {doc['state']}; it is not waiting for a code.")
+        waiting = doc["state"] == "otp_required"
+        rule(store, waiting, ApiError(409, f"This attempt is {doc['state']}; it is not waiting for a code."))
         if code == expected or body.get("selfie_verification_completed"):
             doc |= {"state": "pending", "progress": "started", "needs_otp": False}
             return "OTP submitted successfully"
@@ -182,7 +190,7 @@ def submit(store, req) -> Answer:
 
 @action("auth.send_email")
 def send_email(store, req) -> Answer:
-    doc = store.docs.get(ATTEMPT, req.path_params["attempt_id"], req.tenant)
+    doc = found(store, ATTEMPT, req.path_params["attempt_id"], req.tenant)
     if doc is None:
         raise not_found("Authentication attempt")
     return Answer(
@@ -194,8 +202,8 @@ def send_email(store, req) -> Answer:
 def reauthenticate(store, req) -> Answer:
     account = req.path_params["account_id"]
     known = next((a for a in connected_accounts(store, req.tenant) if a["id"] == account), None)
-    if known is None:
-        raise InvalidInput({"account_id": ["The selected account id is invalid."]})
+    rule(store, known is not None, InvalidInput({"account_id": ["The selected account id is invalid."]}))
+    known = known or store.world.listing(account)
     doc = new_attempt(store, known.get("onlyfans_email", ""), known["display_name"], reconnect=True, account_id=account)
     store.docs.insert(ATTEMPT, doc, req.tenant)
     return Answer(

@@ -4,6 +4,13 @@ Every query in the store is written once, in the SQL both engines speak (`?` pla
 `INSERT … ON CONFLICT`, `RETURNING`); a backend runs it. `tx()` is one write transaction that
 other workers and instances wait for (never fail on); `rows()` is a read. Which engine serves a
 store is chosen by its location: a path (or nothing) is SQLite, `postgresql://…` PostgreSQL.
+
+SQLite's write transactions exclude each other; PostgreSQL's only lock the rows they touch. So a
+transaction that reads rows and then changes them on what it read appends `backend.for_update`
+to that SELECT, one that claims queued work appends `backend.skip_locked` (work another
+instance is claiming is passed over), and `backend.exclusive(db, name)` makes transactions
+that must not overlap take turns. All three cost nothing on SQLite. A transaction that touches
+every table (a reset) asks for `tx(alone=True)`: no other write transaction runs beside it.
 """
 
 from __future__ import annotations
@@ -29,10 +36,14 @@ class Conn(Protocol):
 class Backend(Protocol):
     dialect: str  # "sqlite" | "postgresql"
     location: str  # what the user named (a path, a URL with the password hidden)
+    for_update: str  # "" | " FOR UPDATE"
+    skip_locked: str  # "" | " FOR UPDATE SKIP LOCKED"
 
-    def tx(self) -> AbstractContextManager[Conn]: ...
+    def tx(self, alone: bool = False) -> AbstractContextManager[Conn]: ...  # alone: no other writer beside it
 
     def rows(self, sql: str, args: tuple | list = ()) -> list: ...
+
+    def exclusive(self, db: Conn, name: str) -> None: ...
 
     def close(self) -> None: ...
 

@@ -6,6 +6,7 @@ is known (a search's profiles, a file's megabytes): the difference is taken or g
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import UTC, datetime
 
@@ -21,6 +22,9 @@ class Balances:
         self.db = db
         self.initial = initial
         self.clock = clock
+        self._locked_balance = "SELECT balance FROM balances WHERE tenant = ?" + db.for_update
+        self._pending: dict[tuple, tuple[int, int]] = {}  # ledger entries not written yet
+        self._lock = threading.Lock()
 
     def balance(self, tenant: str) -> int:
         rows = self.db.rows("SELECT balance FROM balances WHERE tenant = ?", (tenant,))
@@ -29,17 +33,18 @@ class Balances:
     def reserve(self, db, tenant: str, amount: int, where: tuple[str, str]) -> int | None:
         """Inside the caller's transaction: take `amount` if the balance has it. The balance
         after, or None (nothing taken) when it does not."""
-        db.execute(
-            "INSERT INTO balances (tenant, balance) VALUES (?, ?) ON CONFLICT (tenant) DO NOTHING",
-            (tenant, self.initial),
-        )
-        row = db.execute(
-            "UPDATE balances SET balance = balance - ? WHERE tenant = ? AND balance >= ? RETURNING balance",
-            (amount, tenant, amount),
-        ).fetchone()
+        take = "UPDATE balances SET balance = balance - ? WHERE tenant = ? AND balance >= ? RETURNING balance"
+        row = db.execute(take, (amount, tenant, amount)).fetchone()
+        if row is None:  # a team's first charge opens its balance (or the balance is short)
+            db.execute(
+                "INSERT INTO balances (tenant, balance) VALUES (?, ?) ON CONFLICT (tenant) DO NOTHING",
+                (tenant, self.initial),
+            )
+            # Another instance may have opened it since the first try: try again either way.
+            row = db.execute(take, (amount, tenant, amount)).fetchone()
         if row is None:
             return None
-        self._record(db, tenant, where, amount, calls=1)
+        self._record(tenant, where, amount, calls=1)
         return row[0]
 
     def settle(self, tenant: str, reserved: int, cost: int, where: tuple[str, str]) -> tuple[int, int]:
@@ -50,27 +55,40 @@ class Balances:
                 "INSERT INTO balances (tenant, balance) VALUES (?, ?) ON CONFLICT (tenant) DO NOTHING",
                 (tenant, self.initial),
             )
-            balance = db.execute("SELECT balance FROM balances WHERE tenant = ?", (tenant,)).fetchone()[0]
+            balance = db.execute(self._locked_balance, (tenant,)).fetchone()[0]
             extra = min(cost - reserved, balance) if cost > reserved else cost - reserved
             if extra:
                 balance = db.execute(
                     "UPDATE balances SET balance = balance - ? WHERE tenant = ? RETURNING balance", (extra, tenant)
                 ).fetchone()[0]
                 calls = (0 if reserved else 1) if cost else (-1 if reserved else 0)  # a full refund un-counts the call
-                self._record(db, tenant, where, extra, calls)
+                self._record(tenant, where, extra, calls)
         return reserved + extra, balance
 
-    def _record(self, db, tenant: str, where: tuple[str, str], credits: int, calls: int) -> None:
-        """Add to the ledger: `where` is (endpoint, account id or "")."""
-        db.execute(
-            "INSERT INTO usage (tenant, day, endpoint, account, calls, credits) VALUES (?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (tenant, day, endpoint, account) DO UPDATE SET calls = usage.calls + excluded.calls, "
-            "credits = usage.credits + excluded.credits",
-            (tenant, _day(self.clock()), *where, calls, credits),
-        )
+    def _record(self, tenant: str, where: tuple[str, str], credits: int, calls: int) -> None:
+        """Add to the ledger: `where` is (endpoint, account id or ""). Kept per worker and written
+        in batches (`flush`: the background tick, and before the ledger is read), so a charged
+        call costs no extra write; the balance itself is always written at once."""
+        key = (tenant, _day(self.clock()), *where)
+        with self._lock:
+            had = self._pending.get(key, (0, 0))
+            self._pending[key] = (had[0] + calls, had[1] + credits)
+
+    def flush(self) -> None:
+        with self._lock:
+            pending, self._pending = self._pending, {}
+        if pending:
+            with self.db.tx() as db:
+                db.executemany(
+                    "INSERT INTO usage (tenant, day, endpoint, account, calls, credits) VALUES (?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT (tenant, day, endpoint, account) DO UPDATE SET calls = usage.calls + excluded.calls, "
+                    "credits = usage.credits + excluded.credits",
+                    sorted((*key, calls, credits) for key, (calls, credits) in pending.items()),  # one order
+                )
 
     def usage(self, tenant: str, first_day: str, last_day: str) -> list[tuple[str, str, str, int, int]]:
         """(day, endpoint, account, requests, credits) of the team between two days, inclusive."""
+        self.flush()
         rows = self.db.rows(
             "SELECT day, endpoint, account, calls, credits FROM usage WHERE tenant = ? AND day >= ? AND day <= ? "
             "ORDER BY day, endpoint, account",

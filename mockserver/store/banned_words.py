@@ -7,10 +7,9 @@ and up to two separators between letters, as screening needs."""
 
 from __future__ import annotations
 
-import math
 from urllib.parse import urlencode
 
-from .actions import Answer, action
+from .actions import Answer, action, page
 
 # (word, category, risk level, safer wording or None)
 CATALOGUE = (
@@ -65,11 +64,11 @@ ENTRIES = tuple(
 )
 
 
-def _url(store, req, page: int) -> str:
+def _url(store, req, number: int) -> str:
     host = store.settings.public_url or (f"{req.url.scheme}://{req.url.netloc}" if req.url is not None else "")
     base = host.rstrip("/") + (req.url.path if req.url is not None else "/api/banned-words")
     query = {k: v for k, v in req.query.items() if v is not None and k != "page"}
-    return f"{base}?{urlencode({**query, 'page': page})}"
+    return f"{base}?{urlencode({**query, 'page': number})}"
 
 
 @action("banned_words.list")
@@ -82,27 +81,21 @@ def list_words(store, req) -> Answer:
         and (not q.get("risk_level") or e["risk_level"] == q["risk_level"])
         and (not q.get("search") or str(q["search"]).lower() in e["word"])
     ]
-    per_page, page = int(q.get("per_page") or 50), int(q.get("page") or 1)
-    last = max(1, math.ceil(len(entries) / per_page))
-    chunk = entries[(page - 1) * per_page : page * per_page]
-    first = (page - 1) * per_page + 1
+    shown = page(req, entries)
+    number, last = shown.fields["current_page"], shown.fields["last_page"]
     return Answer(
         {
-            "data": chunk,
+            "data": shown.items,
             "links": {
                 "first": _url(store, req, 1),
                 "last": _url(store, req, last),
-                "prev": _url(store, req, page - 1) if 1 < page <= last + 1 else None,
-                "next": _url(store, req, page + 1) if page < last else None,
+                "prev": _url(store, req, number - 1) if 1 < number <= last + 1 else None,
+                "next": _url(store, req, number + 1) if shown.next else None,
             },
             "meta": {
-                "current_page": page,
-                "from": first if chunk else None,
-                "last_page": last,
+                **{k: shown.fields[k] for k in ("current_page", "from", "last_page", "per_page", "to", "total")},
                 "path": _url(store, req, 1).split("?", 1)[0],
-                "per_page": per_page,
-                "to": first + len(chunk) - 1 if chunk else None,
-                "total": len(entries),
             },
-        }
+        },
+        shown.next,
     )

@@ -88,11 +88,14 @@ class Deliveries:
         ):
             return []  # a read, no write lock: the usual answer of an idle queue
         with self.db.tx() as db:
+            # Claims take turns (they are short): a claim must see the webhooks another one just
+            # put in flight. Rows a finishing attempt holds are passed over.
+            self.db.exclusive(db, "deliveries.claim")
             rows = db.execute(
                 f"SELECT {self.COLUMNS} FROM deliveries d WHERE due <= ? "  # noqa: S608
                 "AND (state = ? OR (state = ? AND lease_until < ?)) "
                 "AND NOT EXISTS (SELECT 1 FROM deliveries o WHERE o.tenant = d.tenant AND o.webhook_id = d.webhook_id "
-                "AND o.state = ? AND o.lease_until >= ?) ORDER BY due, number LIMIT ?",
+                "AND o.state = ? AND o.lease_until >= ?) ORDER BY due, number LIMIT ?" + self.db.skip_locked,
                 (now, PENDING, DELIVERING, now, DELIVERING, now, limit * 4),
             ).fetchall()
             picked: dict[tuple, Delivery] = {}

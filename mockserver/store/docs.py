@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from .backend import Backend
 
@@ -15,13 +15,17 @@ class Docs:
     def __init__(self, db: Backend, clock=time.time):
         self.db = db
         self.clock = clock
+        self._locked_body = "SELECT body FROM docs WHERE tenant = ? AND kind = ? AND id = ?" + db.for_update
 
-    def insert(self, kind: str, doc: dict, tenant: str, account: str | None = None) -> dict:
-        """Store a new resource. Its id must be new (fresh ids are 128-bit random or from a sequence)."""
+    def insert(self, kind: str, doc: dict, tenant: str, account: str | None = None, exists_ok: bool = False) -> dict:
+        """Store a new resource. Its id must be new (fresh ids are 128-bit random or from a sequence);
+        with `exists_ok`, an existing row is kept as it is."""
         now = self.clock()
+        keep = " ON CONFLICT (tenant, kind, id) DO NOTHING" if exists_ok else ""
         with self.db.tx() as db:
             db.execute(
-                "INSERT INTO docs (tenant, kind, id, account, body, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO docs (tenant, kind, id, account, body, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                + keep,
                 (tenant, kind, str(doc["id"]), account, json.dumps(doc), now, now),
             )
         return doc
@@ -42,9 +46,7 @@ class Docs:
         on the same state: `fn(doc)` returns what the caller wants back (and may mutate `doc`).
         None when the team has no such resource."""
         with self.db.tx() as db:
-            row = db.execute(
-                "SELECT body FROM docs WHERE tenant = ? AND kind = ? AND id = ?", (tenant, kind, str(ident))
-            ).fetchone()
+            row = db.execute(self._locked_body, (tenant, kind, str(ident))).fetchone()
             if row is None:
                 return None
             doc = json.loads(row[0])
@@ -70,6 +72,10 @@ class Docs:
             args += (int(limit), int(offset))
         return [json.loads(r[0]) for r in self.db.rows(sql, args)]
 
+    def sequence(self, kind: str, tenant: str) -> StoredList:
+        """The team's resources of a kind as a sequence read page by page (a pager slices it)."""
+        return StoredList(self, kind, tenant)
+
     def count(self, kind: str, tenant: str) -> int:
         return self.db.rows("SELECT COUNT(*) FROM docs WHERE tenant = ? AND kind = ?", (tenant, kind))[0][0]
 
@@ -92,3 +98,31 @@ class Docs:
                 "RETURNING n",
                 (name,),
             ).fetchone()[0]
+
+
+class StoredList(Sequence):
+    """A team's resources of one kind, oldest first, read from the store only as far as they are
+    sliced: a page of a long list costs what the page costs."""
+
+    def __init__(self, docs: Docs, kind: str, tenant: str):
+        self._docs, self._kind, self._tenant = docs, kind, tenant
+        self._len: int | None = None
+
+    def __len__(self) -> int:
+        if self._len is None:
+            self._len = self._docs.count(self._kind, self._tenant)
+        return self._len
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            start, stop = index.start or 0, index.stop
+            if index.step in (None, 1) and start >= 0 and stop is not None and stop >= start:  # no count needed
+                return self._docs.list(self._kind, self._tenant, stop - start, start)
+            start, stop, step = index.indices(len(self))
+            if step != 1:
+                return list(self)[index]
+            return self._docs.list(self._kind, self._tenant, max(0, stop - start), start)
+        found = self._docs.list(self._kind, self._tenant, 1, index if index >= 0 else len(self) + index)
+        if not found:
+            raise IndexError(index)
+        return found[0]

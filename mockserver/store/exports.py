@@ -11,7 +11,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from ..errors import ApiError
-from .actions import Answer, action, body_of, not_found
+from ..lenient import ensure, rule, stand_in
+from .actions import Answer, action, body_of, not_found, page
 from .ids import new_id
 from .timers import handler as timer_handler
 
@@ -93,6 +94,7 @@ def _moved_on(store, tenant: str, ident, change=None) -> dict | None:
         else:
             store.timers.set(tenant, KIND, doc["id"], due)
 
+    ensure(store, KIND, ident, tenant)
     with store.db.tx():
         changed = store.docs.change(KIND, ident, tenant, step)
     return changed[0] if changed else None
@@ -110,12 +112,12 @@ def _create(store, tenant: str, doc: dict) -> dict:
     return doc
 
 
-def _new(store, req, params: dict, original: str | None = None) -> dict:
+def _new(store, tenant: str, params: dict, original: str | None = None, ident: str | None = None) -> dict:
     accounts = [str(a) for a in params.get("account_ids") or []]
     now = store.clock()
     rows = 100 + 37 * max(1, len(accounts))
     return {
-        "id": new_id("data_export_"),
+        "id": ident or new_id("data_export_"),
         "type": params["type"],
         "file_type": params["file_type"],
         "status": "calculating_credits",
@@ -136,14 +138,21 @@ def _new(store, req, params: dict, original: str | None = None) -> dict:
         "_created": now,
         "_started": None,
         "_auto_start": bool(params.get("auto_start")),
-        "_fails": not all(store.accounts.usable(req.tenant, a) for a in accounts),
+        "_fails": not all(store.accounts.usable(tenant, a) for a in accounts),
         "_account": accounts[0] if accounts else None,
     }
 
 
 @action("exports.create")
 def create(store, req) -> Answer:
-    return Answer(_create(store, req.tenant, _new(store, req, body_of(req))))
+    return Answer(_create(store, req.tenant, _new(store, req.tenant, body_of(req))))
+
+
+@stand_in(KIND)
+def _stand_in(store, ident: str, tenant: str) -> dict:
+    day = store.world.now.date().isoformat()
+    params = {"type": "transactions", "file_type": "csv", "start_date": day, "end_date": day, "account_ids": []}
+    return _new(store, tenant, params, ident=ident)
 
 
 @action("exports.get")
@@ -160,11 +169,9 @@ def list_exports(store, req) -> Answer:
     ]
     if req.query.get("status"):
         docs = [d for d in docs if d["status"] == req.query["status"]]
-    page, per_page = int(req.query.get("page") or 1), int(req.query.get("per_page") or 15)
-    last = max(1, -(-len(docs) // per_page))
-    chunk = docs[(page - 1) * per_page : page * per_page]
-    meta = {"current_page": page, "last_page": last, "per_page": per_page, "total": len(docs)}
-    return Answer({"data": chunk, "meta": meta}, ("page", page + 1) if page < last else None)
+    shown = page(req, docs)
+    meta = {name: shown.fields[name] for name in ("current_page", "last_page", "per_page", "total")}
+    return Answer({"data": shown.items, "meta": meta}, shown.next)
 
 
 def _move(store, req, check, change) -> dict:
@@ -185,8 +192,9 @@ def start(store, req) -> Answer:
     """Start a calculated export; its credits are taken in the same transaction (402 if short)."""
 
     def check(doc: dict) -> None:
-        if doc["status"] != "calculating_credits_completed":
-            raise ApiError(409, f"An export can start once its credits are calculated; this one is {doc['status']}.")
+        calculated = doc["status"] == "calculating_credits_completed"
+        message = f"An export can start once its credits are calculated; this one is {doc['status']}."
+        rule(store, calculated, ApiError(409, message))
         with store.db.tx() as db:  # joins the export's transaction
             if store.balances.reserve(db, req.tenant, doc["credit_cost"], (req.op.path.lstrip("/"), "")) is None:
                 raise ApiError(402, f"Insufficient credits: this export costs {doc['credit_cost']}.")
@@ -202,8 +210,8 @@ def start(store, req) -> Answer:
 @action("exports.cancel")
 def cancel(store, req) -> Answer:
     def check(doc: dict) -> None:
-        if doc["status"] not in RUNNING:
-            raise ApiError(409, f"Only a pending or running export can be cancelled; this one is {doc['status']}.")
+        message = f"Only a pending or running export can be cancelled; this one is {doc['status']}."
+        rule(store, doc["status"] in RUNNING, ApiError(409, message))
 
     def change(doc: dict) -> None:
         doc["status"] = "cancelled"
@@ -216,9 +224,10 @@ def cancel(store, req) -> Answer:
 @action("exports.retry")
 def retry(store, req) -> Answer:
     doc = _get(store, req)
-    if doc["status"] != "failed":
-        raise ApiError(409, f"Only a failed export can be retried; this one is {doc['status']}.")
-    again = _create(store, req.tenant, _new(store, req, {**doc["_params"], "auto_start": True}, original=doc["id"]))
+    message = f"Only a failed export can be retried; this one is {doc['status']}."
+    rule(store, doc["status"] == "failed", ApiError(409, message))
+    params = {**doc["_params"], "auto_start": True}
+    again = _create(store, req.tenant, _new(store, req.tenant, params, original=doc["id"]))
     return Answer(
         {
             "id": again["id"],

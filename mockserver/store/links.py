@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from .actions import Answer, action, body_of
+from .actions import Answer, action, body_of, page
 
 # The tag namespaces `/link-tags?type=` knows; shared links use their owned kind's namespace.
 NAMESPACES = {
@@ -73,14 +73,14 @@ def catalog(store, req) -> Answer:
 @action("stored.list")
 def stored(store, req) -> Answer:
     account, collection = req.path_params["account"], req.op.store["collection"]
-    limit, offset = int(req.query.get("limit") or 10), int(req.query.get("offset") or 0)
     rows = store.db.rows(
         "SELECT link_id, body FROM stored_links WHERE tenant = ? AND account = ? AND collection = ? "
-        "ORDER BY seen DESC, link_id LIMIT ? OFFSET ?",
-        (req.tenant, account, collection, limit + 1, offset),
+        "ORDER BY seen DESC, link_id",
+        (req.tenant, account, collection),
     )
+    shown = page(req, rows)
     items = [
-        {**json.loads(body), "tags": store.link_tags(req.tenant, account, collection, link)} for link, body in rows
+        {**json.loads(body), "tags": store.link_tags(req.tenant, account, collection, ident)}
+        for ident, body in shown.items
     ]
-    more = len(items) > limit
-    return Answer({"list": items[:limit], "hasMore": more}, ("offset", offset + limit) if more else None)
+    return Answer({"list": items, "hasMore": shown.fields["hasMore"]}, shown.next)

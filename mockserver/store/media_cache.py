@@ -40,7 +40,7 @@ class MediaCache:
         return bool(self.cached_among([key]))
 
     def add(self, keys) -> None:
-        keys = list(keys)
+        keys = sorted(set(keys))  # in one order: two workers adding the same files never wait on each other
         if keys:
             now = self.clock()
             with self.db.tx() as db:

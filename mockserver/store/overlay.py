@@ -45,12 +45,13 @@ class OverlayRows:
             (tenant, account),
         )
 
-    def rows(self, tenant: str, account: str) -> tuple[int, list[tuple[str, str, dict | None, int]]]:
-        """(version, [(collection, id, object or None, seq)]) of the account, oldest write first."""
-        with self.db.tx():  # one consistent read of rows and version
-            version = self.version(tenant, account)
-            rows = self.db.rows(
-                "SELECT collection, id, body, seq FROM overlay WHERE tenant = ? AND account = ? ORDER BY seq, id",
-                (tenant, account),
-            )
+    def rows(self, tenant: str, account: str, after: int = 0) -> tuple[int, list[tuple[str, str, dict | None, int]]]:
+        """(version, [(collection, id, object or None, seq)]) of the account, oldest write first:
+        every row, or those written after version `after` (a worker extends its older view)."""
+        version = self.version(tenant, account)  # rows written meanwhile come too: applying a row twice is harmless
+        rows = self.db.rows(
+            "SELECT collection, id, body, seq FROM overlay WHERE tenant = ? AND account = ? AND seq > ? "
+            "ORDER BY seq, id",
+            (tenant, account, after),
+        )
         return version, [(c, i, None if b is None else json.loads(b), s) for c, i, b, s in rows]

@@ -13,6 +13,7 @@ import time
 from datetime import UTC, datetime
 
 from ..errors import InvalidInput
+from ..lenient import found, rule, stand_in
 from .actions import Answer, action, body_of, is_http_url, not_found
 from .smart_links import KIND as SMART_LINK
 
@@ -45,14 +46,14 @@ def _iso(ts: float) -> str:
 
 def _link(store, req) -> str:
     link = req.path_params["smart_link_id"]
-    if store.docs.get(SMART_LINK, link, req.tenant) is None:
+    if found(store, SMART_LINK, link, req.tenant) is None:
         raise not_found("Smart link")
     return link
 
 
 def _pixel(store, req, link: str) -> dict:
-    doc = store.docs.get(KIND, req.path_params["pixel_id"], req.tenant)
-    if doc is None or link not in doc["_links"]:
+    doc = found(store, KIND, req.path_params["pixel_id"], req.tenant)
+    if doc is None or not rule(store, link in doc["_links"]):
         raise not_found("Pixel")
     return doc
 
@@ -73,20 +74,16 @@ def _fields(body: dict) -> dict:
     return out
 
 
-@action("pixels.list")
-def list_pixels(store, req) -> Answer:
-    link = _link(store, req)
-    return Answer([_public(d) for d in store.docs.list(KIND, req.tenant) if link in d["_links"]])
+@stand_in(KIND)
+def _stand_in(store, ident: str, tenant: str) -> dict:
+    return _new(int(ident) if ident.isdigit() else ident, "meta", _iso(store.world.now.timestamp()), [])
 
 
-@action("pixels.create")
-def create(store, req) -> Answer:
-    link, body = _link(store, req), body_of(req)
-    label, defaults = PLATFORMS[body["platform"]]
-    now = _iso(store.clock())
-    doc = {
-        "id": int(time.time() * 1000) % 10**12 * 100 + os.urandom(1)[0] % 100,
-        "platform": body["platform"],
+def _new(ident, platform: str, now: str, links: list[str]) -> dict:
+    label, defaults = PLATFORMS[platform]
+    return {
+        "id": ident,
+        "platform": platform,
         "platform_label": label,
         "label": label,
         "pixel_id": None,
@@ -97,11 +94,24 @@ def create(store, req) -> Answer:
         "traffic_sources": [],
         "created_at": now,
         "updated_at": now,
-        "_links": [link],
+        "_links": links,
         "_supercharged": [],
     }
+
+
+@action("pixels.list")
+def list_pixels(store, req) -> Answer:
+    link = _link(store, req)
+    return Answer([_public(d) for d in store.docs.list(KIND, req.tenant) if link in d["_links"]])
+
+
+@action("pixels.create")
+def create(store, req) -> Answer:
+    link, body = _link(store, req), body_of(req)
+    ident = int(time.time() * 1000) % 10**12 * 100 + os.urandom(1)[0] % 100
+    doc = _new(ident, body["platform"], _iso(store.clock()), [link])
     doc |= {k: v for k, v in _fields(body).items() if v is not None or k in EVENTS or k == "event_source_url"}
-    doc["label"] = doc["label"] or label
+    doc["label"] = doc["label"] or doc["platform_label"]
     return Answer(_public(store.docs.insert(KIND, doc, req.tenant)))
 
 
@@ -130,10 +140,10 @@ def disconnect(store, req) -> Answer:
 def test_event(store, req) -> Answer:
     link = _link(store, req)
     doc, body = _pixel(store, req, link), body_of(req)
-    if doc["platform"] == "creatortraffic":
-        raise InvalidInput({"event_type": ["CreatorTraffic pixels do not support test events."]})
+    supported = doc["platform"] != "creatortraffic"
+    rule(store, supported, InvalidInput({"event_type": ["CreatorTraffic pixels do not support test events."]}))
     event_type = body["event_type"]
     name = doc.get(TEST_EVENTS.get(event_type, event_type))
-    if not name:
-        raise InvalidInput({"event_type": [f"This pixel sends no event for {event_type}; name one first."]})
-    return Answer({"accepted": True, "event_name": name, "status": 200, "body": {"events_received": 1}})
+    message = f"This pixel sends no event for {event_type}; name one first."
+    rule(store, bool(name), InvalidInput({"event_type": [message]}))
+    return Answer({"accepted": True, "event_name": name or event_type, "status": 200, "body": {"events_received": 1}})

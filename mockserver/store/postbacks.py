@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from ..errors import InvalidInput
+from ..lenient import found, rule, stand_in
 from .actions import Answer, action, body_of, is_http_url, not_found
 from .smart_links import CONVERSION_TYPES
 from .smart_links import KIND as SMART_LINK
@@ -25,9 +26,9 @@ def _validated(store, req, body: dict) -> dict:
     if not body.get("conversion_types") or any(c not in CONVERSION_TYPES for c in body["conversion_types"]):
         errors["conversion_types"] = ["The selected conversion types are invalid."]
     links = list(body.get("smart_link_ids") or [])
-    if body.get("smart_link_scope") == "campaign_specific" and not links:
+    if not rule(store, body.get("smart_link_scope") != "campaign_specific" or links):
         errors["smart_link_ids"] = ["The smart link ids field is required for campaign-specific postbacks."]
-    known = [store.docs.get(SMART_LINK, link, req.tenant) for link in links]
+    known = [found(store, SMART_LINK, link, req.tenant) for link in links]
     if any(k is None for k in known):
         errors["smart_link_ids"] = ["The selected smart link ids are invalid."]
     if errors:
@@ -53,7 +54,7 @@ def _validated(store, req, body: dict) -> dict:
 
 
 def _get(store, req) -> dict:
-    doc = store.docs.get(KIND, req.path_params["postback_id"], req.tenant)
+    doc = found(store, KIND, req.path_params["postback_id"], req.tenant)
     if doc is None:
         raise not_found("Postback")
     return doc
@@ -61,17 +62,36 @@ def _get(store, req) -> dict:
 
 @action("postbacks.create")
 def create(store, req) -> Answer:
-    now = store.clock()
-    doc = {
-        "id": store.docs.next_number(KIND),  # OFAPI numbers postbacks; a sequence never repeats one
-        **_validated(store, req, body_of(req)),
+    # OFAPI numbers postbacks; a sequence never repeats one
+    doc = _new(store.docs.next_number(KIND), _validated(store, req, body_of(req)), store.clock())
+    return Answer(store.docs.insert(KIND, doc, req.tenant))
+
+
+@stand_in(KIND)
+def _stand_in(store, ident: str, tenant: str) -> dict:
+    fields = {
+        "url": "https://example.com/postback",
+        "http_method": "GET",
+        "body": None,
+        "headers": [],
+        "conversion_types": [CONVERSION_TYPES[0]],
+        "smart_link_scope": "global",
+        "smart_link_ids": [],
+        "smart_links": [],
+    }
+    return _new(int(ident) if ident.isdigit() else ident, fields, store.world.now.timestamp())
+
+
+def _new(ident, fields: dict, now: float) -> dict:
+    return {
+        "id": ident,
+        **fields,
         "traffic_source_ids": [],
         "traffic_sources": [],
         "latest_response": None,
         "created_at": _iso(now),
         "updated_at": _iso(now),
     }
-    return Answer(store.docs.insert(KIND, doc, req.tenant))
 
 
 @action("postbacks.list")

@@ -27,19 +27,24 @@ class IdempotencyRecords:
     def claim(self, scope: str, tenant: str, fingerprint: str, ttl: float) -> Record | None:
         """Ours to run (None: a pending record was created), or the live record already there."""
         now = self.clock()
+        cutoff = now - ttl  # records older than this have expired
         with self.db.tx() as db:
-            row = db.execute(
-                "SELECT fingerprint, at, done, status, body, media_type FROM idempotency WHERE scope = ?", (scope,)
-            ).fetchone()
-            if row is not None and now - row[1] <= ttl:
-                return Record(row[0], row[1], bool(row[2]), row[3] or 0, bytes(row[4] or b""), row[5] or "")
-            db.execute(
-                "INSERT INTO idempotency (scope, tenant, fingerprint, at, done) VALUES (?, ?, ?, ?, 0) "
-                "ON CONFLICT (scope) DO UPDATE SET fingerprint = excluded.fingerprint, at = excluded.at, done = 0, "
-                "status = NULL, body = NULL, media_type = NULL",
-                (scope, tenant, fingerprint, now),
-            )
-        return None
+            while True:
+                row = db.execute(
+                    "SELECT fingerprint, at, done, status, body, media_type FROM idempotency WHERE scope = ?", (scope,)
+                ).fetchone()
+                if row is not None and row[1] >= cutoff:
+                    return Record(row[0], row[1], bool(row[2]), row[3] or 0, bytes(row[4] or b""), row[5] or "")
+                # New, or taking over an expired record; a record another instance made since the
+                # read above is left alone (and read on the next turn).
+                claimed = db.execute(
+                    "INSERT INTO idempotency (scope, tenant, fingerprint, at, done) VALUES (?, ?, ?, ?, 0) "
+                    "ON CONFLICT (scope) DO UPDATE SET fingerprint = excluded.fingerprint, at = excluded.at, "
+                    "done = 0, status = NULL, body = NULL, media_type = NULL WHERE idempotency.at < ?",
+                    (scope, tenant, fingerprint, now, cutoff),
+                ).rowcount
+                if claimed:
+                    return None
 
     def finish(self, scope: str, status: int, body: bytes, media_type: str) -> None:
         with self.db.tx() as db:

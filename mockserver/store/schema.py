@@ -64,12 +64,17 @@ CREATE INDEX IF NOT EXISTS deliveries_by_webhook ON deliveries (tenant, webhook_
 CREATE TABLE IF NOT EXISTS overlay (
     tenant TEXT NOT NULL, account TEXT NOT NULL, collection TEXT NOT NULL, id TEXT NOT NULL, body TEXT,
     seq BIGINT NOT NULL, PRIMARY KEY (tenant, account, collection, id));
+CREATE INDEX IF NOT EXISTS overlay_by_seq ON overlay (tenant, account, seq);
 CREATE TABLE IF NOT EXISTS overlay_versions (
     tenant TEXT NOT NULL, account TEXT NOT NULL, version BIGINT NOT NULL, PRIMARY KEY (tenant, account));
 CREATE TABLE IF NOT EXISTS timers (
     tenant TEXT NOT NULL, kind TEXT NOT NULL, ref TEXT NOT NULL, due {real} NOT NULL,
     lease_until {real}, PRIMARY KEY (tenant, kind, ref));
 CREATE INDEX IF NOT EXISTS timers_due ON timers (due);
+CREATE TABLE IF NOT EXISTS faults (
+    seq {serial}, id TEXT NOT NULL UNIQUE, tenant TEXT NOT NULL, rule TEXT NOT NULL, remaining BIGINT,
+    until {real}, seen BIGINT NOT NULL, fired BIGINT NOT NULL, created {real} NOT NULL);
+CREATE INDEX IF NOT EXISTS faults_by_tenant ON faults (tenant, seq);
 """
 
 # What a reset forgets: everything but `meta` (which then gets a new generation).
@@ -90,9 +95,13 @@ DATA_TABLES = (
     "timers",
     "overlay",
     "overlay_versions",
+    "faults",
 )
 # The tables a team's own reset clears, by their tenant column.
-TENANT_TABLES = tuple(t for t in DATA_TABLES if t not in ("counters", "rate_windows", "media_cache"))
+# (overlay versions only ever grow: a team's reset moves them on, so no worker mistakes an old view for a new one)
+TENANT_TABLES = tuple(
+    t for t in DATA_TABLES if t not in ("counters", "rate_windows", "media_cache", "overlay_versions")
+)
 
 
 def statements(dialect: str) -> list[str]:

@@ -3,13 +3,14 @@ the `smart_links` collection, for the team's own smart links only (another id is
 
 from __future__ import annotations
 
+from ..lenient import found
 from . import links
 from .actions import Answer, action, not_found
 from .smart_links import KIND as SMART_LINK
 
 
 def _checked(store, req) -> None:
-    if store.docs.get(SMART_LINK, req.path_params["smart_link_id"], req.tenant) is None:
+    if found(store, SMART_LINK, req.path_params["smart_link_id"], req.tenant) is None:
         raise not_found("Smart link")
 
 

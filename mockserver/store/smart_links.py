@@ -11,8 +11,9 @@ import random
 from datetime import UTC, datetime
 
 from ..errors import InvalidInput
+from ..lenient import found, rule, stand_in
 from ..onlyfans.entities import stable_int
-from .actions import Answer, action, body_of, not_found
+from .actions import Answer, action, body_of, not_found, page
 from .ids import new_id, ulid
 
 KIND = "smart_link"
@@ -30,7 +31,7 @@ def _iso(ts: float) -> str:
 
 
 def _get(store, req) -> dict:
-    doc = store.docs.get(KIND, req.path_params["smart_link_id"], req.tenant)
+    doc = found(store, KIND, req.path_params["smart_link_id"], req.tenant)
     if doc is None:
         raise not_found("Smart link")
     return doc
@@ -122,14 +123,29 @@ def _summary(store, doc: dict) -> dict:
 @action("smart_links.create")
 def create(store, req) -> Answer:
     body = body_of(req)
-    if body.get("link_type") == "free_trial" and not 1 <= int(body.get("free_trial_days") or 0) <= 360:
-        raise InvalidInput({"free_trial_days": ["The free trial days field is required for free trials (1-360)."]})
-    if not store.accounts.usable(req.tenant, str(body["account_id"])):
-        raise InvalidInput({"account_id": ["The selected account id is invalid."]})
+    trial_days = body.get("link_type") != "free_trial" or 1 <= int(body.get("free_trial_days") or 0) <= 360
+    rule(
+        store,
+        trial_days,
+        InvalidInput({"free_trial_days": ["The free trial days field is required for free trials (1-360)."]}),
+    )
+    usable = store.accounts.usable(req.tenant, str(body["account_id"]))
+    rule(store, usable, InvalidInput({"account_id": ["The selected account id is invalid."]}))
+    doc = _new(store, body, new_id(), store.clock())
+    store.docs.insert(KIND, doc, req.tenant, doc["account"]["id"])
+    return Answer({**doc, **_summary(store, doc)})
+
+
+@stand_in(KIND)
+def _stand_in(store, ident: str, tenant: str) -> dict:
+    body = {"account_id": store.accounts.fixture_ids[0], "link_type": "tracking_link", "name": f"Smart link {ident}"}
+    return _new(store, body, ident, store.world.now.timestamp())
+
+
+def _new(store, body: dict, ident: str, now: float) -> dict:
     account = store.world.listing(str(body["account_id"]))
-    now = store.clock()
-    doc = {
-        "id": new_id(),
+    return {
+        "id": ident,
         "name": body["name"],
         "link_type": body["link_type"],
         "free_trial_days": body.get("free_trial_days") if body["link_type"] == "free_trial" else None,
@@ -152,25 +168,18 @@ def create(store, req) -> Answer:
             "subscriberSourceCount": 0,
         },
     }
-    store.docs.insert(KIND, doc, req.tenant, account["id"])
-    return Answer({**doc, **_summary(store, doc)})
 
 
 @action("smart_links.list")
 def list_links(store, req) -> Answer:
     """A page of the team's links; only the page's links get their analytics computed."""
-    offset, limit = int(req.query.get("offset") or 0), int(req.query.get("limit") or 50)
     wanted = set(str(req.query["account_ids"]).split(",")) if req.query.get("account_ids") else None
     name = str(req.query.get("name") or "").lower()
-    if wanted is None and not name:
-        docs = store.docs.list(KIND, req.tenant, limit, offset)
-    else:
-        docs = [
-            d
-            for d in store.docs.list(KIND, req.tenant)
-            if (wanted is None or d["account"]["id"] in wanted) and name in d["name"].lower()
-        ][offset : offset + limit]
-    return Answer([{**d, **_summary(store, d)} for d in docs])
+    docs = store.docs.sequence(KIND, req.tenant)  # unfiltered: only the page is read
+    if wanted is not None or name:
+        docs = [d for d in docs if (wanted is None or d["account"]["id"] in wanted) and name in d["name"].lower()]
+    shown = page(req, docs)
+    return Answer([{**d, **_summary(store, d)} for d in shown.items], shown.next)
 
 
 @action("smart_links.get")
@@ -248,14 +257,9 @@ def clicks(store, req) -> Answer:
         r for r in rows if (f["include_bots"] or not r["is_bot"]) and (f["include_duplicates"] or not r["is_duplicate"])
     ]
     chart = _days(rows, lambda rs: {"clicks": len(rs)})
-    start = int(f["offset"])
+    shown = page(req, rows)
     return Answer(
-        {
-            "filters": f,
-            "summary": {"clicks_total": len(rows)},
-            "chart": chart,
-            "rows": rows[start : start + int(f["limit"])],
-        }
+        {"filters": f, "summary": {"clicks_total": len(rows)}, "chart": chart, "rows": shown.items}, shown.next
     )
 
 
@@ -282,15 +286,9 @@ def conversions(store, req) -> Answer:
         "subscribers_total": len(subs),
         "revenue_total": round(sum(r["amount_net"] for r in subs), 2),
     }
-    start = int(f["offset"])
-    return Answer(
-        {
-            "filters": f,
-            "summary": summary,
-            "chart": _days(rows, lambda rs: {"conversions": len(rs)}),
-            "rows": rows[start : start + int(f["limit"])],
-        }
-    )
+    chart = _days(rows, lambda rs: {"conversions": len(rs)})
+    shown = page(req, rows)
+    return Answer({"filters": f, "summary": summary, "chart": chart, "rows": shown.items}, shown.next)
 
 
 def _fan_rows(store, req) -> list[dict]:
@@ -340,16 +338,16 @@ def fans(store, req) -> Answer:
         "fans_with_1_plus_messages_total": sum(1 for r in rows if r["messages_sent_by_fan"] >= 1),
         "fans_with_3_plus_messages_total": sum(1 for r in rows if r["messages_sent_by_fan"] >= 3),
     }
-    start = int(f["offset"])
-    return Answer({"filters": f, "summary": summary, "rows": rows[start : start + int(f["limit"])]})
+    shown = page(req, rows)
+    return Answer({"filters": f, "summary": summary, "rows": shown.items}, shown.next)
 
 
 @action("smart_links.spenders")
 def spenders(store, req) -> Answer:
     minimum = float(req.query.get("minSpend") or req.query.get("min_spend") or 1)
     rows = sorted((r for r in _fan_rows(store, req) if r["revenue_net"] >= minimum), key=lambda r: -r["revenue_net"])
-    offset, limit = int(req.query.get("offset") or 0), int(req.query.get("limit") or 50)
     now = _iso(store.clock())
+    shown = page(req, rows)
     return Answer(
         [
             {
@@ -357,8 +355,9 @@ def spenders(store, req) -> Answer:
                 "username": r["username"],
                 "revenue": {"total": r["revenue_net"], "calculated_at": now},
             }
-            for r in rows[offset : offset + limit]
-        ]
+            for r in shown.items
+        ],
+        shown.next,
     )
 
 

@@ -21,6 +21,7 @@ from .backend import StoreError, StoreUnavailable
 
 class SQLiteBackend:
     dialect = "sqlite"
+    for_update = skip_locked = ""  # every write transaction holds the whole file: no row locks to ask for
 
     def __init__(self, path: str | None = None):
         self._private = path is None
@@ -35,9 +36,10 @@ class SQLiteBackend:
         self._identity = _identity(path)
 
     @contextmanager
-    def tx(self):
+    def tx(self, alone: bool = False):
         """One write transaction (BEGIN IMMEDIATE: other workers wait instead of failing). A
-        `tx()` inside another joins it, so several changes can commit (or fail) together."""
+        `tx()` inside another joins it, so several changes can commit (or fail) together. Every
+        write transaction runs alone on SQLite (`alone` is for PostgreSQL)."""
         with self._lock:
             if self._depth:
                 self._depth += 1
@@ -47,7 +49,9 @@ class SQLiteBackend:
                     self._depth -= 1
                 return
             if _identity(self.path) != self._identity:
-                raise StoreUnavailable(f"the store file {self.path} was deleted or replaced while serving")
+                raise StoreUnavailable(
+                    f"the store file {self.path} was deleted or replaced while serving; restart the server"
+                )
             self._conn.execute("BEGIN IMMEDIATE")
             self._depth = 1
             try:
@@ -63,6 +67,9 @@ class SQLiteBackend:
     def rows(self, sql: str, args=()) -> list[sqlite3.Row]:
         with self._lock:
             return self._conn.execute(sql, args).fetchall()
+
+    def exclusive(self, db, name: str) -> None:
+        """Nothing to do: a write transaction already excludes every other one."""
 
     def close(self) -> None:
         with self._lock:

@@ -21,6 +21,7 @@ from .backend import open_backend
 from .balances import Balances
 from .deliveries import Deliveries, event_key
 from .docs import Docs
+from .faults import FaultRules
 from .journal import Journal
 from .media_cache import MediaCache
 from .overlay import OverlayRows
@@ -29,6 +30,8 @@ from .schema import DATA_TABLES, TENANT_TABLES, migrate
 from .tenants import Tenants
 from .timers import Timers
 from .windows import RateWindows
+
+STATE_TTL = 0.025  # seconds a worker may go on with the state it read last (ofapi/service.py)
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,7 @@ class Store:
         self.deliveries = Deliveries(self.db, self.docs, settings.queue_per_webhook, settings.deliveries_kept, clock)
         self.timers = Timers(self.db, clock)
         self.overlay = OverlayRows(self.db)
+        self.faults = FaultRules(self.db, clock)
         self.tenants = Tenants(fixtures)
         self.accounts = Accounts(self, fixtures)
         self.fixtures = fixtures
@@ -73,6 +77,11 @@ class Store:
             int(values.get("accounts_epoch", 0)),
         )
 
+    def settled(self) -> None:
+        """After moving the state on: wait until every worker has read it again (they re-read it
+        once their copy is older than STATE_TTL), so the caller's next request anywhere sees it."""
+        time.sleep(2 * STATE_TTL)
+
     def bump(self, db, name: str) -> None:
         """Inside a transaction: move a counter of `meta` on (every worker sees it next request)."""
         db.execute(
@@ -84,13 +93,16 @@ class Store:
     def reset(self, seed: int | None = None, tenant: str | None = None) -> None:
         """Forget what the store holds: everything (and, with a seed, start a new world), or, for
         one team, only that team's rows (other teams are not disturbed)."""
-        self.journal.flush()
-        with self.db.tx() as db:
-            if tenant is not None:
+        self.flush()
+        if tenant is not None:
+            with self.db.tx(alone=True) as db:  # it deletes from every table: no request beside it
                 for table in TENANT_TABLES:
                     db.execute(f"DELETE FROM {table} WHERE tenant = ?", (tenant,))  # noqa: S608 - fixed names
+                db.execute("UPDATE overlay_versions SET version = version + 1 WHERE tenant = ?", (tenant,))
                 self.bump(db, "accounts_epoch")
-                return
+            self.settled()
+            return
+        with self.db.tx(alone=True) as db:
             for table in DATA_TABLES:
                 db.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
             if seed is not None:
@@ -101,6 +113,7 @@ class Store:
                 )
             for name in ("generation", "media_epoch", "accounts_epoch"):
                 self.bump(db, name)
+        self.settled()
 
     # -- computed answers ------------------------------------------------------------------
     def answer(self, req: Request) -> Payload:
@@ -120,7 +133,7 @@ class Store:
 
     def add_link_tags(self, tenant: str, account: str, collection: str, link_id, tags) -> None:
         """Tag a link (adding a tag it has is a no-op)."""
-        names = [str(t).strip() for t in tags if str(t).strip()]
+        names = sorted({str(t).strip() for t in tags if str(t).strip()})  # one order: two requests never deadlock
         now = self.clock()
         with self.db.tx() as db:
             db.executemany(
@@ -138,7 +151,7 @@ class Store:
                 "INSERT INTO stored_links (tenant, account, collection, link_id, body, seen) VALUES (?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (tenant, account, collection, link_id) DO UPDATE SET body = excluded.body, "
                 "seen = excluded.seen",
-                [(tenant, account, collection, str(link.get("id")), json.dumps(link), now) for link in links],
+                sorted((tenant, account, collection, str(link.get("id")), json.dumps(link), now) for link in links),
             )
 
     # -- events -----------------------------------------------------------------------------
@@ -173,6 +186,7 @@ class Store:
         from ..ofapi.idempotency import TTL_SECONDS
 
         self.journal.flush()
+        self.balances.flush()
         self.public.trim(self.settings.cache_ttl_seconds)
         self.idempotency.expire(TTL_SECONDS)
         self.windows.forget_before(int(self.clock() // 60) - 1)
@@ -181,6 +195,11 @@ class Store:
             if self.media.trim(db):
                 self.bump(db, "media_epoch")
 
-    def close(self) -> None:
+    def flush(self) -> None:
+        """Write what this worker keeps to write in batches (the journal, the credits ledger)."""
         self.journal.flush()
+        self.balances.flush()
+
+    def close(self) -> None:
+        self.flush()
         self.db.close()

@@ -43,7 +43,7 @@ class Timers:
         with self.db.tx() as db:
             rows = db.execute(
                 "SELECT tenant, kind, ref, due FROM timers WHERE due <= ? AND (lease_until IS NULL OR lease_until < ?) "
-                "ORDER BY due LIMIT ?",
+                "ORDER BY due LIMIT ?" + self.db.skip_locked,
                 (now, now, limit),
             ).fetchall()
             for tenant, kind, ref, _ in rows:

@@ -6,11 +6,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from ..errors import ApiError, InvalidInput
+from ..lenient import found, stand_in
 from ..onlyfans.entities import stable_int
-from .actions import Answer, action, body_of, is_http_url, not_found
+from .actions import Answer, action, body_of, is_http_url, not_found, page
 from .ids import new_id
 
 KIND = "webhook"
+EVERY = 2**31 - 1  # rows: a webhook's whole delivery history (its pager cuts the page)
 EVENTS = {
     "accounts.connected": "An OnlyFans account finished connecting.",
     "accounts.reconnected": "A connected account re-authenticated.",
@@ -82,7 +84,7 @@ def matches(webhook: dict, event: str, account_id: str | None) -> bool:
 
 
 def _get(store, req) -> dict:
-    doc = store.docs.get(KIND, req.path_params["webhook_id"], req.tenant)
+    doc = found(store, KIND, req.path_params["webhook_id"], req.tenant)
     if doc is None:
         raise not_found("Webhook")
     return doc
@@ -94,17 +96,27 @@ def _public(doc: dict) -> dict:
 
 @action("webhooks.create")
 def create(store, req) -> Answer:
-    body = body_of(req)
+    doc = _new(body_of(req), new_id("wh_"), store.clock())
+    store.docs.insert(KIND, doc, req.tenant)
+    return Answer(_public(doc))
+
+
+@stand_in(KIND)
+def _stand_in(store, ident: str, tenant: str) -> dict:
+    body = {"endpoint_url": "https://example.com/webhooks", "events": [next(iter(EVENTS))]}
+    return _new(body, ident, store.world.now.timestamp())
+
+
+def _new(body: dict, ident: str, now: float) -> dict:
     doc = {
-        "id": new_id("wh_"),
+        "id": ident,
         **_validated(body),
         "enabled": True,
-        "created_at": _iso(store.clock()),
+        "created_at": _iso(now),
         "signing_secret": body.get("signing_secret") or None,
     }
     doc["has_signing_secret"] = bool(doc["signing_secret"])
-    store.docs.insert(KIND, doc, req.tenant)
-    return Answer(_public(doc))
+    return doc
 
 
 @action("webhooks.update")
@@ -218,16 +230,14 @@ def example(store, req) -> Answer:
 def deliveries(store, req) -> Answer:
     """The webhook's deliveries, newest first: each event it was sent, with the last attempt."""
     hook = _get(store, req)
-    limit, offset = int(req.query.get("limit") or 25), int(req.query.get("offset") or 0)
     query = dict(req.query)
     for bound in ("date_start", "date_end"):
         if query.get(bound) is not None:
             query[bound] = _timestamp(query[bound], bound)
-    rows = store.deliveries.history(req.tenant, hook["id"], query, limit + 1, offset)
-    more = len(rows) > limit
-    for row in rows:
+    shown = page(req, store.deliveries.history(req.tenant, hook["id"], query, EVERY, 0))
+    for row in shown.items:
         row["created_at"] = _iso(row.pop("_created"))
-    return Answer(rows[:limit], ("offset", offset + limit) if more else None)
+    return Answer(shown.items, shown.next)
 
 
 @action("webhooks.redeliver")
