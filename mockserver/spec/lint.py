@@ -180,7 +180,4 @@ def read_table(path: Path) -> Iterator[tuple[int, dict]]:
             yield reader.line_num, row
 
 
-from . import (
-    lint_rules,  # noqa: E402, F401  (registers the rules)
-    lint_world,  # noqa: E402, F401  (registers the world-write rule)
-)
+from . import lint_rules, lint_world  # noqa: E402, F401  (they register the rules)
