@@ -96,7 +96,8 @@ class PayloadBuilder:
             collection = narrowed or entity
             id_param = next((p for p in ID_PARAMS.get(collection, ()) if p in op.path_params), None)
             return Plan(collection=collection, id_param=id_param)
-        listed = resolved.get("properties", {}) if op.method == "GET" else {}  # only a read answers with a page
+        # only a read answers with a page; a write answers with what it made in its list
+        listed = resolved.get("properties", {}) if op.method == "GET" or op.world_write else {}
         for name, sub in listed.items():
             sub = self.renderer.resolve(sub)
             if sub.get("type") == "array" and self._collection_of(sub.get("items", {})):

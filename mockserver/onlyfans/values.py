@@ -243,6 +243,16 @@ def _key(g: Gen) -> str:
     return "_".join(g.rng.choice(g.pools.words).lower() for _ in range(g.rng.choice((1, 2))))
 
 
+def _list_id_conform(value):
+    return _id_text(value) if isinstance(value, int) else MISSING
+
+
+@value_class("list-id", r"[a-z][a-z0-9_]*|\d+", conform=_list_id_conform)
+def _list_id(g: Gen) -> str:
+    """A list OnlyFans keeps by name (`recent`, `archived`) or one the creator made, by number."""
+    return g.rng.choice(("recent", "fans", "following", "archived", str(g.rng.randint(10**8, 10**9))))
+
+
 @value_class("token", r"[A-Za-z0-9._~+/=-]+")
 def _token(g: Gen) -> str:
     """An opaque token: letters and digits."""
