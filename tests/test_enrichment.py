@@ -3,6 +3,7 @@
 import pytest
 
 from mockserver.ofapi.classify import classify
+from mockserver.onlyfans.values import parse_moment
 
 from .conftest import ACCOUNT, AUTH
 
@@ -23,8 +24,8 @@ def test_last_reply_at_is_the_creators_last_message_to_that_fan(client, world):
     for chat in chats:
         fan = chat["fan"]["id"]
         messages = data(client, f"/chats/{fan}/messages?limit=100")
-        mine = [m["createdAt"] for m in messages if m["fromUser"]["id"] == world.creator["id"]]
-        assert chat["lastReplyAt"] == (max(mine) if mine else None)
+        mine = [parse_moment(m["createdAt"]) for m in messages if m["fromUser"]["id"] == world.creator["id"]]
+        assert parse_moment(chat["lastReplyAt"]) == (max(mine) if mine else None)  # OFAPI writes its own moments
         assert {m["fromUser"]["lastReplyAt"] for m in messages} == {chat["lastReplyAt"]}
 
 

@@ -97,6 +97,27 @@ def mutate(tmp_path, old: str, new: str, table: str | None = None):
         ),
         ("      example: {error: Unauthorized.}", "      example: {error: 401}", "examples", "not of type 'string'"),
         ("      x-data-source: computed\n", "", "data-source", "declares no x-data-source"),
+        ("error: {type: string, x-faker: sentence}", "error: {type: string}", "value-class", "no value class"),
+        ("x-faker: ulid}", "x-faker: filler}", "value-class", "'filler' is not a value class"),
+        ("x-faker: ofapi-time, nullable: true}", "x-faker: none}", "value-class", "is not nullable"),
+        (
+            "    Fan:\n      type: object\n",
+            "    Fan:\n      type: object\n      x-money: {gross: amount, net: id}\n",
+            "relations",
+            "x-money gross 'amount' is not a property",
+        ),
+        (
+            "    Fan:\n      type: object\n",
+            "    Fan:\n      type: object\n      x-counts: {id: lastReplyAt}\n",
+            "relations",
+            "'lastReplyAt' is not an array property",
+        ),
+        (
+            "properties: {id: {type: string, x-faker: ulid}}}",
+            "properties: {id: {type: string, x-faker: ulid}, tags: {type: array, items: {type: string}}}}",
+            "value-class",
+            "no value class",
+        ),
         (
             "items: {$ref: '#/components/schemas/Fan'}",
             "items: {$ref: '#/components/schemas/Nope'}",

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from ..jsonbody import dumps
 from ..onlyfans.payloads import Request
+from ..onlyfans.values import ofapi_time
 from .sources import Outcome
 
 DISABLED = {"is_cached": False, "cached_at": None, "note": "Cache disabled for this endpoint"}
@@ -40,7 +41,7 @@ class PublicCache:
         at, body = hit
         saved = json.loads(body)
         cursor = tuple(saved["next_cursor"]) if saved["next_cursor"] else None
-        cached_at = datetime.fromtimestamp(at, UTC).replace(microsecond=0).isoformat()
+        cached_at = ofapi_time(datetime.fromtimestamp(at, UTC))  # OFAPI's own moment, as Laravel writes it
         outcome = Outcome(saved["data"], calls=0, cost=0, next_cursor=cursor)
         return outcome, {"is_cached": True, "cached_at": cached_at, "note": FRESH_NOTE}
 

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..onlyfans.payloads import Request
+from ..onlyfans.values import conform
 from ..onlyfans.world import AccountWorld
-from ..spec.fields import conform
 from .classify import classify
 
 Rule = Callable[[dict, "Context"], dict]

@@ -11,6 +11,7 @@ from urllib.parse import unquote
 from ..errors import ApiError, InvalidInput
 from ..lenient import rule
 from ..onlyfans.payloads import Request
+from ..onlyfans.values import ofapi_time, parse_moment
 from . import cdn
 from .credits import file_cost
 from .sources import Outcome, behaviour
@@ -122,7 +123,8 @@ def scrape(ofapi, req: Request) -> Outcome:
         calls = 1
         ofapi.store.media.add([key])
     public = bool(body.get("public"))
-    expires = None if public else body.get("expiration_date") or (ofapi.world.now + SCRAPE_LIFETIME).isoformat()
+    until = parse_moment(body.get("expiration_date")) or ofapi.world.now + SCRAPE_LIFETIME
+    expires = None if public else ofapi_time(until)
     return Outcome(
         {"temporary_url": cdn.cached_url(key), "expiration_date": expires}, calls=calls, cost=cost, paid=True
     )

@@ -14,6 +14,8 @@ from datetime import datetime, timedelta
 
 from faker import Faker
 
+from .relations import FEE_SHARE
+
 
 def stable_int(*parts) -> int:
     """A 64-bit integer from `parts`, the same in every process (unlike `hash`)."""
@@ -33,13 +35,14 @@ class Pools:
         fake.seed_instance(seed)
         self.first_names = [fake.first_name() for _ in range(300)]
         self.last_names = [fake.last_name() for _ in range(300)]
-        self.words = sorted({fake.word() for _ in range(800)})
+        self.words = sorted({fake.word() for _ in range(800)} - {"true", "false", "null"})  # words, not literals
         self.sentences = [fake.sentence(nb_words=9) for _ in range(300)]
         self.cities = [fake.city() for _ in range(80)]
         self.countries = [fake.country_code() for _ in range(60)]
         self.user_agents = [fake.user_agent() for _ in range(40)]
         self.ips = [fake.ipv4_public() for _ in range(200)]
         self.domains = [fake.domain_name() for _ in range(40)]
+        self.country_names = [fake.country() for _ in range(60)]
 
 
 def cdn_url(rng: random.Random, owner: int, width: int, height: int, *, ext: str = "jpg", thumbs: bool = False) -> str:
@@ -215,8 +218,8 @@ class EntityMaker:
                     "_tips_source": tips_source,
                     "id": f"tr{stable_int(self.acct, 'transaction', fan['id'], n) % 10**12:012d}",
                     "amount": amount,
-                    "net": round(amount * 0.8, 2),
-                    "fee": round(amount * 0.2, 2),
+                    "net": round(amount - round(amount * FEE_SHARE, 2), 2),  # amount = net + fee, to the cent
+                    "fee": round(amount * FEE_SHARE, 2),
                     "vatAmount": 0,
                     "taxAmount": 0,
                     "mediaTaxAmount": 0,

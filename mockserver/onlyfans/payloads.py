@@ -96,7 +96,9 @@ class PayloadBuilder:
             collection = narrowed or entity
             id_param = next((p for p in ID_PARAMS.get(collection, ()) if p in op.path_params), None)
             return Plan(collection=collection, id_param=id_param)
-        for name, sub in resolved.get("properties", {}).items():
+        # only a read answers with a page; a write answers with what it made in its list
+        listed = resolved.get("properties", {}) if op.method == "GET" or op.world_write else {}
+        for name, sub in listed.items():
             sub = self.renderer.resolve(sub)
             if sub.get("type") == "array" and self._collection_of(sub.get("items", {})):
                 return Plan(name, narrowed or self._collection_of(sub["items"]))
@@ -137,7 +139,7 @@ class PayloadBuilder:
             echo = self._echo(req)
             if plan.list_prop is not None:
                 return self._page(req, plan, world, key, echo)
-            source, entity = echo, None
+            source, entity = ({**echo, "_fresh": True} if op.fresh else echo), None  # x-fresh: made by this call
             if plan.collection and plan.id_param:
                 entity = world.entity(plan.collection, req.path_params[plan.id_param])
             elif plan.collection and op.method == "GET":  # the account's own (its profile, its latest …)

@@ -1,33 +1,29 @@
 """Schema-driven payloads: complete a partial entity into the object a schema describes.
 
-Values come from the entity where it has them (coerced to the schema's type), otherwise from a
-filler chosen by field name and type. The filler's randomness is keyed by (entity, field path),
-so a field not stored in the world still has one value everywhere that entity appears, and the
-same seed gives byte-identical payloads whatever order requests come in.
+Values come from the entity where it has them (coerced to the schema's type, and a string
+brought into its field's value class: a stored moment in the notation its field declares, a
+number as a money string), otherwise they are made: a string by its field's value class
+(`values.py`, declared in the spec), never a filler word; numbers and booleans by name and
+type. The randomness is keyed by (entity, field path), so a field not stored in the world still
+has one value everywhere that entity appears, and the same seed gives byte-identical payloads
+whatever order requests come in.
 """
 
 from __future__ import annotations
 
 import random
 import re
-from datetime import timedelta
 
 import orjson
 
 from ..lru import ByteLRU
 from ..spec.fields import MISSING, coerce_scalar
-from .entities import Pools, cdn_url, iso, stable_int
+from .entities import Pools, stable_int
+from .relations import keep
+from .values import ZERO_CLASSES, Gen, declared
 from .world import PYTHON_OVERHEAD
 
-_TIME = re.compile(r"(At|_at|Date|date|Time|_on|lastSeen|expire|Expire|since|until)$")
-_URL = re.compile(r"(url|Url|URL|avatar|header|src|thumb|preview|Preview|full|c50|c144|w480|w760|^\d+$)")
-_MEDIA_HINT = re.compile(
-    r"(files|thumb|avatar|header|media|preview|Preview|source|Source|images|video|photo|c50|c144|w480|w760)"
-)
 _COUNT = re.compile(r"(Count|count|Counts|_total|Total|total|Summ|summ|Sum|sum|number|Number|views|clicks|subs)")
-_MONEY = re.compile(
-    r"(price|Price|amount|Amount|revenue|Revenue|earnings|Earnings|net|gross|fee|balance|spend|Spent|tips|Tips)"
-)
 
 
 class Renderer:
@@ -79,10 +75,13 @@ class Renderer:
 
     # -- values --------------------------------------------------------------------
     def render(self, schema: dict, source=MISSING, key: str = "", path: str = ""):
-        """The value `schema` describes, taking what it can from `source`."""
+        """The value `schema` describes, taking what it can from `source` (a field it lacks is
+        its schema's `default`, where there is one)."""
         schema = self.resolve(schema)
         if source is None and schema.get("nullable"):
             return None
+        if source is MISSING and "default" in schema:
+            return schema["default"]
         if isinstance(source, dict) and "_key" in source:
             cache_key = (id(schema), source["_key"])
             hit = self._cache.get(cache_key)
@@ -102,6 +101,8 @@ class Renderer:
             return self._array(schema, source, key, path)
         if kind is None:  # free-form: as the world holds it, without its own bookkeeping (`_…`)
             return _public(source) if source is not MISSING and source is not None else {}
+        if kind == "string":
+            return self._string(schema, source, key, path)
         value = coerce_scalar(source, kind)
         return value if value is not MISSING else self.fill(path.rsplit(".", 1)[-1], schema, key, path)
 
@@ -109,17 +110,20 @@ class Renderer:
         if isinstance(source, str) and "url" in schema.get("properties", {}):
             source = {"url": source}
         src = source if isinstance(source, dict) else {}
-        out = {}
+        out, made = {}, set()
         for name, sub in schema.get("properties", {}).items():
             if sub.get("x-ofapi-only") and not self.ofapi_fields:
                 continue
-            value = src.get(name, MISSING)
-            if value is MISSING and src.get("_fresh"):  # created a moment ago: no activity yet
-                value = self.neutral(sub)
-            out[name] = self.render(sub, value, key, f"{path}.{name}" if path else name)
+            value, where = src.get(name, MISSING), f"{path}.{name}" if path else name
+            if value is MISSING:
+                made.add(name)
+                if src.get("_fresh"):  # created a moment ago: no activity yet
+                    value = self.neutral(sub)
+            out[name] = self.render(sub, value, key, where)
         extra = schema.get("additionalProperties")
         if not out and isinstance(extra, dict) and src:
             out = {k: self.render(extra, v, key, f"{path}.{k}") for k, v in src.items() if not k.startswith("_")}
+        keep(out, schema, made)
         return out
 
     def neutral(self, schema: dict):
@@ -128,24 +132,47 @@ class Renderer:
         schema = self.resolve(schema)
         if schema.get("nullable"):
             return None
+        decl = declared(schema) if schema.get("type") == "string" else None
+        if decl is not None and decl.name in ZERO_CLASSES:  # an amount or a count written as a string
+            return decl.conform(0)
         return {"integer": 0, "number": 0, "boolean": False, "array": []}.get(schema.get("type"), MISSING)
 
     def _array(self, schema: dict, source, key: str, path: str) -> list:
         items = schema.get("items", {})
         if isinstance(source, list):
             return [self.render(items, item, key, f"{path}[{i}]") for i, item in enumerate(source)]
+        shape = self.resolve(items)
+        if shape.get("type", "object") == "object" and not shape.get("properties"):
+            return []  # items the spec does not describe: nothing to make up
         count = 1 + self._rng(key, path).randrange(2)
         return [self.render(items, MISSING, key, f"{path}[{i}]") for i in range(count)]
+
+    def _string(self, schema: dict, source, key: str, path: str):
+        """The source's value, in its field's class where it is written another way (a value
+        that cannot be is kept: the world's ids and the caller's words are the truth); a
+        boolean or an object is not a string (OnlyFans sends another type there), so the class
+        decides, as it does for a field the source lacks."""
+        if isinstance(source, dict) and isinstance(source.get("url"), str):  # a file object where a URL is asked
+            source = source["url"]
+        if source is not MISSING and source is not None and not isinstance(source, (bool, dict, list)):
+            decl = declared(schema)
+            value = decl.conform(source) if decl is not None else MISSING
+            return value if value is not MISSING else coerce_scalar(source, "string")
+        return self.fill(path.rsplit(".", 1)[-1], schema, key, path)
 
     def _rng(self, key: str, path: str) -> random.Random:
         return random.Random(stable_int(self.seed, key, path))
 
     def fill(self, name: str, schema: dict, key: str, path: str):
-        """A plausible value for a field the world does not store, chosen by name and type."""
-        rng, pools = self._rng(key, path), self.pools
-        kind, fmt = schema.get("type"), schema.get("format")
+        """A value for a field the world does not store: a string of its declared class; a
+        number or a boolean by name and type."""
+        rng = self._rng(key, path)
+        kind = schema.get("type")
         lo, hi = schema.get("minimum"), schema.get("maximum")
         lname = name.lower()
+        if kind == "string":
+            decl = declared(schema)
+            return decl.make(Gen(rng, self.pools, self.now)) if decl is not None else ""
         if kind == "boolean":
             return rng.random() < 0.5
         if kind == "integer":
@@ -154,45 +181,9 @@ class Renderer:
             if lo is not None or hi is not None:
                 return rng.randint(int(lo if lo is not None else 0), int(hi if hi is not None else (lo or 0) + 100))
             return rng.randint(0, 500) if _COUNT.search(name) else rng.randint(0, 100)
-        if kind == "number":
-            if "confidence" in lname or "rate" in lname or "percent" in lname:
-                return round(rng.random(), 2)
-            return round(rng.uniform(1, 500), 2)
-        # strings
-        if fmt == "date-time" or _TIME.search(name):
-            return iso(self.now - timedelta(seconds=rng.uniform(3600, 400 * 86400)))
-        if fmt == "date":
-            return (self.now - timedelta(days=rng.uniform(1, 400))).date().isoformat()
-        if fmt == "email" or "email" in lname:
-            return f"{rng.choice(pools.first_names).lower()}.{rng.randint(1, 999)}@example.com"
-        if fmt in ("uri", "url") or _URL.search(name):
-            if _MEDIA_HINT.search(path):
-                return cdn_url(rng, rng.randint(10**8, 10**9), 960, 1280)
-            return f"https://onlyfans.com/{rng.choice(pools.words)}{rng.randint(1, 99)}"
-        if lname == "username":
-            return f"{rng.choice(pools.first_names).lower()}{rng.randint(1, 9999)}"
-        if lname in ("text", "rawtext", "about", "description", "message", "note", "lockedtext", "question", "title"):
-            sentence = rng.choice(pools.sentences)
-            return f"<p>{sentence}</p>" if lname == "text" else sentence
-        if "name" in lname:
-            return f"{rng.choice(pools.first_names)} {rng.choice(pools.last_names)}"
-        if lname == "currency":
-            return "USD"
-        if "country" in lname:
-            return rng.choice(pools.countries)
-        if "ip" == lname or "ip_address" in lname:
-            return rng.choice(pools.ips)
-        if "user_agent" in lname or "useragent" in lname:
-            return rng.choice(pools.user_agents)
-        if lname == "id" or lname.endswith("id"):
-            return str(rng.randint(10**6, 10**9))
-        if _MONEY.search(name):
-            return f"{rng.uniform(1, 500):.2f}"
-        if _COUNT.search(name):
-            return str(rng.randint(0, 500))
-        if lname == "city" or "location" in lname:
-            return rng.choice(pools.cities)
-        return rng.choice(pools.words)
+        if "confidence" in lname or "rate" in lname or "percent" in lname:
+            return round(rng.random(), 2)
+        return round(rng.uniform(1, 500), 2)
 
 
 def _public(value):

@@ -39,6 +39,7 @@ class Operation:
     idempotent: bool = False  # x-idempotency: honours Idempotency-Key
     store: dict | None = None  # x-store: {action, collection?}: how a computed operation uses the store
     sync_links: str | None = None  # x-sync-links: OFAPI keeps the links this live list shows (stored inventory)
+    fresh: bool = False  # x-fresh: the answer is a resource this call made, so it has no activity yet
     paging: str | None = None  # x-paging: the style its list pages in (a registered pager)
     pagination: tuple[str, ...] = ()  # the members of its `_pagination` (next_page; search: next_cursor …)
     world_write: dict | None = None  # x-world-write: what the call changes in the fake OnlyFans (onlyfans/overlay.py)
@@ -117,6 +118,7 @@ def build_table(spec: dict) -> dict[str, Operation]:
                 idempotent=bool(op.get("x-idempotency")),
                 store=op.get("x-store"),
                 sync_links=op.get("x-sync-links"),
+                fresh=bool(op.get("x-fresh")),
                 paging=op.get("x-paging"),
                 pagination=tuple(resolve(props.get("_pagination", {}), schemas).get("properties", {})),
                 world_write=op.get("x-world-write"),

@@ -117,7 +117,7 @@ def _new(store, tenant: str, params: dict, original: str | None = None, ident: s
     now = store.clock()
     rows = 100 + 37 * max(1, len(accounts))
     return {
-        "id": ident or new_id(),
+        "id": ident or new_id("data_export_"),
         "type": params["type"],
         "file_type": params["file_type"],
         "status": "calculating_credits",

@@ -14,7 +14,7 @@ from ..errors import InvalidInput
 from ..lenient import found, rule, stand_in
 from ..onlyfans.entities import stable_int
 from .actions import Answer, action, body_of, not_found, page
-from .ids import new_id
+from .ids import new_id, ulid
 
 KIND = "smart_link"
 CONVERSION_TYPES = (
@@ -38,15 +38,16 @@ def _get(store, req) -> dict:
 
 
 def _traffic(store, doc: dict) -> tuple[list[dict], list[dict]]:
-    """(clicks, conversions) that have happened by now."""
+    """(clicks, conversions) that have happened by now: the link's traffic over its first 60
+    days, so a link made a moment ago has none yet."""
     rng = random.Random(stable_int("smart-link", doc["id"]))
     world = store.world.account(doc["account"]["id"])
     created, now = doc["_created"], store.clock()
     clicks, conversions = [], []
     for n in range(rng.randint(40, 120)):
-        at = created + rng.uniform(-30, 30) * 86400
+        at = created + rng.uniform(0, 60) * 86400
         click = {
-            "id": f"clk_{stable_int(doc['id'], n) % 10**12:012d}",
+            "id": ulid(at, stable_int(doc["id"], n)),
             "created_at": _iso(at),
             "_at": at,
             "ip_address": rng.choice(store.world.pools.ips),
@@ -67,7 +68,7 @@ def _traffic(store, doc: dict) -> tuple[list[dict], list[dict]]:
             if conv_at <= now:
                 conversions.append(
                     {
-                        "id": f"cnv_{stable_int(doc['id'], 'c', n) % 10**12:012d}",
+                        "id": ulid(conv_at, stable_int(doc["id"], "c", n)),
                         "conversion_type": kind,
                         "conversion_at": _iso(conv_at),
                         "_at": conv_at,
