@@ -53,6 +53,7 @@ DATE_END = "2024-01-31T23:59:59Z"
 NAME_VALUES: list[tuple[str, Any]] = [
     (r"account(_id|_prefixed_id)?", ACCOUNT),
     (r"cdn_url", CDN_URL),
+    (r"upload(_id)?", "ofapi_media_01JR1234"),  # an upload's prefixed id
     (r"username", "fan_username"),
     (r"(.*_)?email", "fan@example.com"),
     (r"(.*_)?url", "https://example.com/hook"),

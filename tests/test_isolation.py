@@ -141,7 +141,7 @@ def test_no_operation_shows_or_changes_another_teams_data(server):
 
 def test_upload_status_is_per_team(server):
     """Case 2: another team polling the same upload id neither resets nor learns about ours."""
-    path = f"/api/{ACCOUNT}/media/uploads/up1/status"
+    path = f"/api/{ACCOUNT}/media/uploads/ofapi_media_up1/status"
     with (
         httpx.Client(base_url=server, headers={"Authorization": "Bearer up-a"}) as a,
         httpx.Client(base_url=server, headers={"Authorization": "Bearer up-b"}) as b,

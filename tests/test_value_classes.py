@@ -91,3 +91,45 @@ def test_every_response_string_of_the_spec_has_a_class(record_property):
     record_property("response_strings_classed", f"{classed}/{len(strings)}")
     print(f"\nresponse string declarations with a value class: {classed}/{len(strings)}")
     assert classed == len(strings)
+
+
+# -- what a client sends never breaks an answer's classes (found by Schemathesis) -------------
+def _client():
+    from mockserver.app import create_app
+    from mockserver.settings import Settings
+
+    return create_app(Settings()).test_client()
+
+
+KEY = {"Authorization": "Bearer value-classes"}
+ACCOUNT = "acct_0123456789abcdef0123456789abcdef"
+
+
+def test_a_next_page_url_is_a_uri_whatever_the_path_held():
+    with _client() as client:
+        page = client.get("/api/%C2%A1%C3%80/fans/active", params={"limit": 1}, headers=KEY).json()
+    url = page["_pagination"]["next_page"]
+    assert url.isascii() and "/api/%C2%A1%C3%80/fans/active?" in url, url
+
+
+def test_words_where_a_date_or_url_is_kept_are_refused_or_replaced():
+    with _client() as client:
+        export = client.post(
+            "/api/data-exports",
+            headers=KEY,
+            json={"type": "media_vault", "file_type": "xlsx", "start_date": "soon", "end_date": "later"},
+        )
+        assert export.status_code == 422 and "start_date" in export.json()["errors"], export.text
+        button = client.post(
+            f"/api/{ACCOUNT}/settings/social-media-buttons",
+            headers=KEY,
+            json={"type": "bereal", "value": "https://bereal.com/\u0080 x", "label": "me"},
+        )
+        assert button.status_code == 200, button.text
+        assert all(b["url"].isascii() and " " not in b["url"] for b in button.json()["data"])
+        upload = client.get(f"/api/{ACCOUNT}/media/uploads/0/status", headers=KEY)
+        assert upload.status_code == 422 and "upload" in upload.json()["errors"], upload.text
+        body = {"text": "hi", "scheduledDate": "\u00ad"}
+        scheduled = client.put(f"/api/{ACCOUNT}/mass-messaging/123", headers=KEY, json=body)
+        assert scheduled.status_code == 200, scheduled.text
+        assert declared({"type": "string", "format": "date-time"}).holds(scheduled.json()["data"]["date"])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from urllib.parse import unquote
 
 import pytest
 
@@ -164,7 +165,7 @@ def agrees(sent, got) -> bool:
     if isinstance(sent, list):
         return isinstance(got, list) and [str(v) for v in sent] == [str(v) for v in got]
     if isinstance(got, str) and isinstance(sent, str):
-        return sent == got or sent in got  # a post's text comes back as HTML
+        return sent == got or sent in got or sent in unquote(got)  # a post's text comes back as HTML, a URL encoded
     try:
         return float(sent) == float(got)
     except (TypeError, ValueError):

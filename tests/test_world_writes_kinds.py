@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from mockserver.app import create_app
+from mockserver.onlyfans.values import parse_moment as moment
 from mockserver.settings import Settings
 from mockserver.testing import running_server, start_server
 
@@ -65,7 +66,7 @@ def test_the_official_sdk_sends_a_message_and_sees_it_first():
 
         first = sdk.chats.list(ACCOUNT, limit="10").data[0]
         assert (first.fan.id, first.last_message.id) == (fan, sent.id)
-        assert first.model_extra["lastReplyAt"] == sent.created_at != before
+        assert moment(first.model_extra["lastReplyAt"]) == moment(sent.created_at) != moment(before)
         newest = sdk.chats.messages.list(str(fan), account=ACCOUNT).data[0]
         assert (newest.id, newest.text) == (sent.id, "Hello from the SDK")
         offset, seen = 0, None
@@ -74,7 +75,7 @@ def test_the_official_sdk_sends_a_message_and_sees_it_first():
             seen = next((f for f in page.list if f.id == fan), None)
             assert seen is not None or page.has_more, f"fan {fan} is not on the fans list"
             offset += 20
-        assert seen.model_extra["lastReplyAt"] == sent.created_at
+        assert moment(seen.model_extra["lastReplyAt"]) == moment(sent.created_at)
 
 
 def test_an_upload_is_in_the_vault_and_attaches_by_its_id_or_prefixed_id(client):

@@ -15,6 +15,7 @@ import hashlib
 import json
 import time
 from dataclasses import replace
+from urllib.parse import quote
 
 from starlette.responses import Response
 
@@ -30,6 +31,7 @@ from .envelope import CACHE_HIT, CHARGED, FREE, envelope_bytes, meta
 from .idempotency import Idempotency
 from .sources import BEHAVIOURS, SOURCES, Outcome
 
+PATH_SAFE = "/:@!$&'()*+,;=-._~%"  # what a URI path may hold as it is (RFC 3986)
 NEXT_PAGE_URL = ("next_page", "next_page_url")  # `_pagination` members holding the next page's URL
 
 
@@ -219,7 +221,7 @@ class Ofapi:
             return None
         name, value = outcome.next_cursor
         url = req.url.include_query_params(**{name: value})
-        return f"{req.base_url}{url.path}?{url.query}"
+        return f"{req.base_url}{quote(url.path, safe=PATH_SAFE)}?{url.query}"  # a URI: its path percent-encoded
 
     def _replay(self, req: Request, record, limit_headers: dict) -> Response:
         """The stored answer again: no OnlyFans call, no credits (`_credits.used` reads 0)."""

@@ -30,12 +30,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
 
 from ..errors import ApiError, InvalidInput
 from .entities import cdn_url, iso, stable_int
 from .kinds import DERIVED, KINDS, container_fields
 from .view import Gone
 from .world import as_id
+
+URL_SAFE = ":/?#[]@!$&'()*+,;=-._~%"
 
 MAKERS: dict[str, Callable] = {}  # collection -> fn(view, req, inputs, ident, now) -> the created object
 ID_BASE = {  # new objects get ids above every seeded one, in the API's range for the kind
@@ -525,7 +528,8 @@ def mass_message(view, req, body: dict, ident: int, now: str) -> dict:
 @maker("social_buttons")
 def social_button(view, req, body: dict, ident: int, now: str) -> dict:
     network, value = body.get("socialMedia") or "website", str(body.get("url") or "")
-    url = value if value.startswith(("http://", "https://")) else f"https://{network}.com/{value}"
+    url = value if value.startswith(("http://", "https://")) else f"https://{network}.com/{quote(value, safe='')}"
+    url = quote(url, safe=URL_SAFE)  # a URI, as OnlyFans stores it: what a URL may not hold, percent-encoded
     order = max((b.get("sort") or 0 for b in view.lists["social_buttons"]), default=-1) + 1
     return {
         "id": ident,

@@ -26,6 +26,9 @@ from .world import PYTHON_OVERHEAD
 _COUNT = re.compile(r"(Count|count|Counts|_total|Total|total|Summ|summ|Sum|sum|number|Number|views|clicks|subs)")
 
 
+CHECKED = frozenset(("format", "pattern", "enum"))  # what a validator holds a string to
+
+
 class Renderer:
     """`ofapi_fields=False` renders as OnlyFans sends: fields marked `x-ofapi-only` (what OFAPI
     adds itself) are left out. OFAPI's own store renders with them."""
@@ -157,7 +160,11 @@ class Renderer:
         if source is not MISSING and source is not None and not isinstance(source, (bool, dict, list)):
             decl = declared(schema)
             value = decl.conform(source) if decl is not None else MISSING
-            return value if value is not MISSING else coerce_scalar(source, "string")
+            if value is not MISSING:
+                return value
+            if not CHECKED.intersection(schema):  # free words: the caller's stay
+                return coerce_scalar(source, "string")
+            # a format, pattern or enum a client checks refuses it: an answer never breaks its own schema
         return self.fill(path.rsplit(".", 1)[-1], schema, key, path)
 
     def _rng(self, key: str, path: str) -> random.Random:

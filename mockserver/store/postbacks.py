@@ -37,7 +37,7 @@ def _validated(store, req, body: dict) -> dict:
         "url": body["url"],
         "http_method": body.get("http_method") or "GET",
         "body": body.get("body"),
-        "headers": body.get("headers") or [],
+        "headers": [h for h in body.get("headers") or [] if h.get("name")],  # a header without a name is none
         "conversion_types": list(body["conversion_types"]),
         "smart_link_scope": body["smart_link_scope"],
         "smart_link_ids": links,
