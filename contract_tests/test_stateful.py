@@ -11,6 +11,7 @@ import schemathesis
 import yaml
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import run_state_machine_as_test
+from schemathesis.core.errors import NoLinksFound
 from schemathesis.specs.openapi.checks import ignored_auth, positive_data_acceptance
 
 from mockserver.spec.load import SPEC_PATH
@@ -73,17 +74,7 @@ def test_crud_resources_follow_their_links(base_url, auth_headers, session):
                 response, excluded_checks=[ignored_auth, positive_data_acceptance], transport_kwargs=kwargs
             )
 
-    run_state_machine_as_test(
-        Crud,
-        settings=settings(
-            max_examples=MAX_EXAMPLES,
-            stateful_step_count=6,
-            deadline=None,
-            derandomize=True,
-            database=None,
-            suppress_health_check=list(HealthCheck),
-        ),
-    )
+    _run(Crud)
 
 
 def test_world_writes_follow_their_links(base_url, auth_headers, session):
@@ -103,8 +94,15 @@ def test_world_writes_follow_their_links(base_url, auth_headers, session):
                 response, excluded_checks=[ignored_auth, positive_data_acceptance], transport_kwargs=kwargs
             )
 
+    try:
+        _run(World)
+    except NoLinksFound:  # the options selected no create whose links lead to a selected operation
+        pytest.skip("no world-writing operation with links selected")
+
+
+def _run(machine) -> None:
     run_state_machine_as_test(
-        World,
+        machine,
         settings=settings(
             max_examples=MAX_EXAMPLES,
             stateful_step_count=6,

@@ -231,7 +231,6 @@ def test_serve_says_where_to_go_and_logs_one_line_per_request(serve):
     assert proc.stderr.read() == ""  # nothing else: no banner, no warnings
 
 
-@pytest.mark.slow
 def _wait_until_up(url: str) -> None:
     deadline = time.monotonic() + 60
     while True:
@@ -243,6 +242,7 @@ def _wait_until_up(url: str) -> None:
             time.sleep(0.1)
 
 
+@pytest.mark.slow
 def test_serve_quiet_prints_nothing(serve):
     proc, url, out = serve("--quiet")
     _wait_until_up(url)

@@ -60,3 +60,41 @@ def _comparable(body: bytes, base: str) -> bytes:
     if isinstance(doc, dict):
         doc.pop("_meta", None)
     return json.dumps(doc).encode()
+
+
+WRITES = [  # (method, path, body): a session of writes to the fake OnlyFans
+    ("POST", f"/api/{ACCOUNT}/user-lists", {"name": "Whales"}),
+    ("POST", f"/api/{ACCOUNT}/posts", {"text": "New set tonight"}),
+    ("POST", f"/api/{ACCOUNT}/posts/labels", {"name": "Drafts"}),
+]
+READS = [
+    f"/api/{ACCOUNT}/user-lists",
+    f"/api/{ACCOUNT}/posts?limit=5",
+    f"/api/{ACCOUNT}/posts/labels",
+    f"/api/{ACCOUNT}/chats?limit=5",
+    f"/api/{ACCOUNT}/me",
+]
+
+
+def _session(seed: int) -> list[str]:
+    """The reads after the same writes, with the moments the server clock wrote blanked (the one
+    thing a second session cannot repeat)."""
+    import re
+    from datetime import UTC, datetime
+
+    now = datetime.now(UTC)
+    marker = str(int(now.timestamp()))[:6]  # OnlyFans' markers: Unix times
+    clock = re.compile(rf'"({now:%Y-%m-%d}T[0-9:.]+(Z|\+00:00)|{marker}\d{{4}}\.\d{{6}})"')
+    with create_app(Settings(seed=seed)).test_client() as client:
+        chat = client.get(f"/api/{ACCOUNT}/chats", params={"limit": 1}, headers=AUTH).json()["data"][0]["fan"]["id"]
+        writes = [*WRITES, ("POST", f"/api/{ACCOUNT}/chats/{chat}/messages", {"text": "hi"})]
+        for method, path, body in writes:
+            assert client.request(method, path, json=body, headers=AUTH).status_code == 200, path
+        bodies = [client.get(path, headers=AUTH).json()["data"] for path in READS]
+    return [clock.sub('"<now>"', json.dumps(body, sort_keys=True)) for body in bodies]
+
+
+def test_the_same_seed_and_the_same_writes_give_the_same_answers():
+    first, second = _session(4010), _session(4010)
+    assert first == second
+    assert '"<now>"' in first[0] + first[1]  # the writes are in what was compared

@@ -18,7 +18,7 @@ from .sdk_harness import ACCOUNT, run, sdk_operations
 
 pytestmark = pytest.mark.slow  # real servers, Schemathesis or the SDK: not in `make check`
 
-MADE_UP = "01JCZWQJZXQJZXQJZXQJZXQJZX"  # an id no one created
+MADE_UP = "wh_01JCZWQJZXQJZXQJZXQJZX"  # a webhook id (OFAPI writes them `wh_…`) no one created
 EXPORT = {"type": "transactions", "file_type": "csv", "start_date": "2024-01-01", "end_date": "2024-01-31"}
 
 

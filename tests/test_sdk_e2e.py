@@ -11,7 +11,10 @@ from .sdk_state import prepare
 
 pytestmark = pytest.mark.slow  # real servers, Schemathesis or the SDK: not in `make check`
 
-MIN_FIELD_SHARE = 0.90
+# Measured 88.6 % (2026-11-27). It was above 90 % before values made sense: what a call just made
+# has no activity yet (a new smart link's click charts are empty, a new postback has no
+# latest_response, a pending login no account), and an empty or null field is not carried.
+MIN_FIELD_SHARE = 0.88
 
 
 @pytest.fixture(scope="module")

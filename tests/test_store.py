@@ -550,3 +550,35 @@ def test_resets_while_other_instances_write_never_fail(open_store):
         for t in threads:
             t.join(timeout=30)
     assert errors == []
+
+
+# -- the world overlay -------------------------------------------------------------------------
+def test_overlay_rows_round_trip_in_write_order_per_team_and_account(store):
+    overlay = store.overlay
+    assert overlay.version("t1", "a1") == 0 and overlay.rows("t1", "a1") == (0, [])
+    first = overlay.write("t1", "a1", [("messages", "9", {"id": 9, "text": "hi"}), ("chats", "5", {"_hidden": True})])
+    second = overlay.write("t1", "a1", [("messages", "9", None)])  # deleted again
+    overlay.write("t2", "a1", [("posts", "1", {"id": 1})])  # another team
+    overlay.write("t1", "a2", [("posts", "2", {"id": 2})])  # another account
+    version, rows = overlay.rows("t1", "a1")
+    assert version == second > first
+    assert rows == [("chats", "5", {"_hidden": True}, first), ("messages", "9", None, second)]
+    assert overlay.rows("t1", "a1", after=first) == (second, [("messages", "9", None, second)])
+    assert overlay.rows("t2", "a1")[1] == [("posts", "1", {"id": 1}, 1)]
+
+
+def test_overlay_writes_from_two_instances_at_once_all_count(open_store):
+    stores = [open_store() for _ in range(4)]
+    together(4, lambda i: [stores[i].overlay.write("t1", "a1", [("posts", f"{i}-{n}", {"n": n})]) for n in range(5)])
+    version, rows = stores[0].overlay.rows("t1", "a1")
+    assert version == 20 and len(rows) == 20 and len({seq for *_, seq in rows}) == 20
+
+
+def test_a_team_reset_forgets_its_overlay_and_moves_its_version_on(store):
+    store.overlay.write("t1", "a1", [("posts", "1", {"id": 1})])
+    store.overlay.write("t2", "a1", [("posts", "1", {"id": 1})])
+    before = store.overlay.version("t1", "a1")
+    store.reset(tenant="t1")
+    version, rows = store.overlay.rows("t1", "a1")
+    assert rows == [] and version > before  # a worker's merged view of it is stale
+    assert len(store.overlay.rows("t2", "a1")[1]) == 1

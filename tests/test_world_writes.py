@@ -67,6 +67,8 @@ def test_a_sent_message_is_what_was_asked_and_shows_everywhere(client):
     assert first_chat["lastReplyAt"] == replied
     fans = rows(client.get(f"/api/{ACCOUNT}/fans/all", params={"limit": 20}, headers=A).json()["data"])
     assert [f["lastReplyAt"] for f in fans if f["id"] == chat] == [replied]
+    username = next(f["username"] for f in fans if f["id"] == chat)
+    assert client.get(f"/api/{ACCOUNT}/users/{username}", headers=A).json()["data"]["lastReplyAt"] == replied
     thread = rows(client.get(f"/api/{ACCOUNT}/chats/{chat}/messages", params={"limit": 5}, headers=A).json()["data"])
     fan_side = [x["fromUser"] for x in thread if x["fromUser"]["id"] == chat]
     assert all(u.get("lastReplyAt") in (None, replied) for u in fan_side)
