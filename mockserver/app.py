@@ -28,6 +28,7 @@ from .prefer import Preferences
 from .requestlog import RequestLog
 from .routing import by_specificity
 from .settings import Settings
+from .spec import checked
 from .spec.load import load_spec
 from .spec.operations import build_table
 from .store import exports  # noqa: F401 - registers the export timers
@@ -53,6 +54,7 @@ class Parts:
 
 
 def create_app(settings: Settings | None = None) -> AsyncApp:
+    checked.install()
     settings = settings or Settings()
     spec = load_spec(settings.spec_path)
     table = build_table(spec)

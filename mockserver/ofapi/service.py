@@ -66,6 +66,7 @@ class Ofapi:
             self.store.world, self.store.renderer = self.parts.world, self.parts.store_renderer
             self._generation = state.generation
             self.answers.clear()
+            self.store.windows.forget_leases()  # the windows were emptied
         self.store.media.sync(state.media_epoch)
         if self.store.accounts.sync(state.accounts_epoch):  # a team was reset or an account disconnected
             self.parts.world.forget_views()
@@ -192,11 +193,15 @@ class Ofapi:
         minute, limit = int(now // 60), self.settings.rate_limit_per_minute
         key = hashlib.sha256(req.api_key.encode()).hexdigest()
         balance = short = None
-        with self.store.db.tx() as db:
-            used = self.store.windows.hit(db, key, minute) if count else self.store.windows.used(key, minute)
-            if used <= limit and reserve:
-                balance = self.store.balances.reserve(db, req.tenant, reserve, ledger(req))
-                short = balance is None
+        used = self.store.windows.leased(key, minute) if count else None
+        if used is None or reserve:  # a free call on a leased hit writes nothing
+            with self.store.db.tx() as db:
+                if used is None:
+                    windows = self.store.windows
+                    used = windows.hit(db, key, minute, limit) if count else windows.used(key, minute)
+                if used <= limit and reserve:
+                    balance = self.store.balances.reserve(db, req.tenant, reserve, ledger(req))
+                    short = balance is None
         remaining = limit - used
         headers = {"X-Rate-Limit-Limit-Minute": str(limit), "X-Rate-Limit-Remaining-Minute": str(max(remaining, 0))}
         if remaining < 0:

@@ -45,11 +45,18 @@ def _rule(row) -> Rule:
 
 
 class FaultRules:
-    def __init__(self, db, clock=time.time):
+    """Fault rules in the store. Most runs have none: a worker that found the table empty
+    answers `active` without a query for `quiet` seconds (the admin endpoint waits that long
+    after adding a rule, so the next request anywhere sees it)."""
+
+    def __init__(self, db, clock=time.time, quiet: float = 0.0):
         self.db = db
         self.clock = clock
+        self.quiet = quiet
+        self._empty_until = 0.0  # monotonic time until which this worker knows the table is empty
 
     def add(self, tenant: str, rule: dict, times: int | None, seconds: float | None) -> Rule:
+        self._empty_until = 0.0
         now = self.clock()
         until = now + seconds if seconds is not None else None
         with self.db.tx() as db:
@@ -74,7 +81,12 @@ class FaultRules:
             f"SELECT {COLUMNS} FROM faults WHERE tenant IN (?, ?) "
             "AND (remaining IS NULL OR remaining > 0) AND (until IS NULL OR until > ?) ORDER BY seq"
         )
-        return [_rule(r) for r in self.db.rows(sql, (GLOBAL, GLOBAL if tenant is None else tenant, self.clock()))]
+        if time.monotonic() < self._empty_until:
+            return []
+        rows = self.db.rows(sql, (GLOBAL, GLOBAL if tenant is None else tenant, self.clock()))
+        if not rows and self.quiet and not self.db.rows("SELECT 1 FROM faults LIMIT 1"):
+            self._empty_until = time.monotonic() + self.quiet
+        return [_rule(r) for r in rows]
 
     def draw(self, rule: Rule, fires) -> int | None:
         """A request matched `rule`: count it and, if `fires(n)` for this n-th match, consume one

@@ -58,7 +58,7 @@ class Store:
         self.deliveries = Deliveries(self.db, self.docs, settings.queue_per_webhook, settings.deliveries_kept, clock)
         self.timers = Timers(self.db, clock)
         self.overlay = OverlayRows(self.db)
-        self.faults = FaultRules(self.db, clock)
+        self.faults = FaultRules(self.db, clock, quiet=STATE_TTL)
         self.tenants = Tenants(fixtures)
         self.accounts = Accounts(self, fixtures)
         self.fixtures = fixtures
