@@ -158,7 +158,7 @@ def ofapi_mock(pytestconfig):
         yield MockServer(url, token)
         return
     token = secrets.token_urlsafe(24)
-    proc, base = testing.start_server("--admin-token", token, *pytestconfig.getini("ofapi_mock_args"))
+    proc, base = testing.start_server(f"--admin-token={token}", *pytestconfig.getini("ofapi_mock_args"))
     try:
         yield MockServer(base, token)
     finally:

@@ -136,3 +136,28 @@ def test_a_made_up_id_is_found(ofapi_mock, ofapi_key):
 """
     )
     pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_the_session_mock_starts_whatever_its_admin_token_begins_with(monkeypatch):
+    """A random admin token can start with "-": passed as `--admin-token -x…`, the command line
+    took it for an option and the session mock did not start (about 1 run in 64)."""
+    from mockserver import pytest_plugin, testing
+    from mockserver.cli import build_parser
+
+    started = []
+    monkeypatch.setattr(pytest_plugin.secrets, "token_urlsafe", lambda n: "-starts-with-a-dash")
+    monkeypatch.setattr(testing, "start_server", lambda *args: started.append(args) or (None, "http://x"))
+    monkeypatch.setattr(testing, "stop", lambda proc: None)
+
+    class Config:
+        def getoption(self, name):
+            return None
+
+        def getini(self, name):
+            return []
+
+    fixture = pytest_plugin.ofapi_mock.__wrapped__(Config())
+    next(fixture)
+    fixture.close()
+    args = build_parser().parse_args(["serve", *started[0]])
+    assert args.admin_token == "-starts-with-a-dash"
