@@ -7,7 +7,7 @@ import logging
 from connexion import AsyncApp
 from connexion.middleware import MiddlewarePosition
 
-from . import admin, compression, cors
+from . import admin, compression, connexion_tuning, cors
 from .bodylimit import BodyLimit
 from .cors import Cors
 from .errors import HANDLERS, method_not_allowed, on_http, on_store_gone
@@ -68,7 +68,8 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
     store.dispatcher = Dispatcher(store, settings)
     store.dispatcher.start()
 
-    app = AsyncApp(__name__, middlewares=middlewares())
+    app = AsyncApp(__name__, middlewares=connexion_tuning.middlewares(middlewares()))
+    connexion_tuning.install(app)
     # Static path segments before templates, whatever order the spec lists its paths in.
     app.add_api(
         by_specificity(spec),
