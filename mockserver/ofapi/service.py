@@ -67,9 +67,11 @@ class Ofapi:
             self._generation = state.generation
             self.answers.clear()
             self.store.windows.forget_leases()  # the windows were emptied
+            self.store.balances.forget_leases()
         self.store.media.sync(state.media_epoch)
         if self.store.accounts.sync(state.accounts_epoch):  # a team was reset or an account disconnected
             self.parts.world.forget_views()
+            self.store.balances.forget_leases()
         return state
 
     @property
@@ -193,14 +195,18 @@ class Ofapi:
         minute, limit = int(now // 60), self.settings.rate_limit_per_minute
         key = hashlib.sha256(req.api_key.encode()).hexdigest()
         balance = short = None
-        used = self.store.windows.leased(key, minute) if count else None
-        if used is None or reserve:  # a free call on a leased hit writes nothing
+        windows, balances = self.store.windows, self.store.balances
+        used = windows.leased(key, minute) if count else None  # leases: most calls write nothing
+        if used is not None and used <= limit and reserve:
+            balance = balances.take(req.tenant, reserve, ledger(req))
+        if used is None or (reserve and balance is None and used <= limit):
             with self.store.db.tx() as db:
                 if used is None:
-                    windows = self.store.windows
                     used = windows.hit(db, key, minute, limit) if count else windows.used(key, minute)
                 if used <= limit and reserve:
-                    balance = self.store.balances.reserve(db, req.tenant, reserve, ledger(req))
+                    balance = balances.take(req.tenant, reserve, ledger(req))
+                    if balance is None:
+                        balance = balances.reserve(db, req.tenant, reserve, ledger(req))
                     short = balance is None
         remaining = limit - used
         headers = {"X-Rate-Limit-Limit-Minute": str(limit), "X-Rate-Limit-Remaining-Minute": str(max(remaining, 0))}

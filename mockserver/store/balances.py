@@ -1,8 +1,13 @@
 """Credits: each team's balance and a ledger of what each endpoint cost per day and account.
 
-A call reserves what it needs before OFAPI contacts OnlyFans (check and debit in one statement,
+A call reserves what it needs before OFAPI contacts OnlyFans (check and debit in one transaction,
 so two concurrent calls can never both spend the last credit), then settles once its real cost
-is known (a search's profiles, a file's megabytes): the difference is taken or given back."""
+is known (a search's profiles, a file's megabytes): the difference is taken or given back.
+
+With a large balance (the default is ten million), a worker takes a lease with a reservation
+(`balance // 1000`, at most 64 credits) and pays the next calls from it without a store write.
+Credits are never spent beyond the balance; the balance a worker shows leaves out what other
+workers hold unused; a worker gives back what it holds when it closes, and a reset voids it."""
 
 from __future__ import annotations
 
@@ -11,6 +16,9 @@ import time
 from datetime import UTC, datetime
 
 from .backend import Backend
+
+LEASE_MAX = 64  # credits a worker takes at once, at most
+LEASE_PER = 1000  # ... one per this many of the balance: balances under 2,000 are debited call by call
 
 
 def _day(ts: float) -> str:
@@ -24,28 +32,62 @@ class Balances:
         self.clock = clock
         self._locked_balance = "SELECT balance FROM balances WHERE tenant = ?" + db.for_update
         self._pending: dict[tuple, tuple[int, int]] = {}  # ledger entries not written yet
+        self._leases: dict[str, int] = {}  # tenant -> credits this worker took and has not spent
+        self._seen: dict[str, int] = {}  # tenant -> the stored balance when this worker last took a lease
         self._lock = threading.Lock()
 
     def balance(self, tenant: str) -> int:
         rows = self.db.rows("SELECT balance FROM balances WHERE tenant = ?", (tenant,))
-        return rows[0][0] if rows else self.initial
+        return (rows[0][0] if rows else self.initial) + self._leases.get(tenant, 0)
+
+    def take(self, tenant: str, amount: int, where: tuple[str, str]) -> int | None:
+        """Pay `amount` from this worker's lease, without the store: the balance after, or None
+        when the lease does not cover it (then `reserve`)."""
+        with self._lock:
+            held = self._leases.get(tenant, 0)
+            if amount <= 0 or held < amount:
+                return None
+            self._leases[tenant] = held - amount
+            balance = self._seen[tenant] + held - amount
+        self._record(tenant, where, amount, calls=1)
+        return balance
 
     def reserve(self, db, tenant: str, amount: int, where: tuple[str, str]) -> int | None:
-        """Inside the caller's transaction: take `amount` if the balance has it. The balance
-        after, or None (nothing taken) when it does not."""
-        take = "UPDATE balances SET balance = balance - ? WHERE tenant = ? AND balance >= ? RETURNING balance"
-        row = db.execute(take, (amount, tenant, amount)).fetchone()
-        if row is None:  # a team's first charge opens its balance (or the balance is short)
+        """Inside the caller's transaction: take `amount` if the balance has it (and a lease, when
+        it is large). The balance after, or None (nothing taken) when it does not."""
+        row = db.execute(self._locked_balance, (tenant,)).fetchone()
+        if row is None:  # a team's first charge opens its balance
             db.execute(
                 "INSERT INTO balances (tenant, balance) VALUES (?, ?) ON CONFLICT (tenant) DO NOTHING",
                 (tenant, self.initial),
             )
-            # Another instance may have opened it since the first try: try again either way.
-            row = db.execute(take, (amount, tenant, amount)).fetchone()
-        if row is None:
+            row = db.execute(self._locked_balance, (tenant,)).fetchone()
+        if row[0] < amount:
             return None
+        lease = max(0, min(LEASE_MAX, (row[0] - amount) // LEASE_PER))
+        after = db.execute(
+            "UPDATE balances SET balance = balance - ? WHERE tenant = ? RETURNING balance", (amount + lease, tenant)
+        ).fetchone()[0]
+        with self._lock:
+            held = self._leases.get(tenant, 0) + lease
+            if lease:
+                self._leases[tenant], self._seen[tenant] = held, after
         self._record(tenant, where, amount, calls=1)
-        return row[0]
+        return after + held
+
+    def forget_leases(self) -> None:
+        """After a reset: the balances leases came from are gone."""
+        with self._lock:
+            self._leases.clear()
+
+    def give_back(self) -> None:
+        """What this worker holds unused goes back to the balances (on close)."""
+        with self._lock:
+            held, self._leases = {t: n for t, n in self._leases.items() if n}, {}
+        if held:
+            with self.db.tx() as db:
+                for tenant, credits in sorted(held.items()):
+                    db.execute("UPDATE balances SET balance = balance + ? WHERE tenant = ?", (credits, tenant))
 
     def settle(self, tenant: str, reserved: int, cost: int, where: tuple[str, str]) -> tuple[int, int]:
         """The call's real cost is `cost`: take the rest (as much as the balance has) or give
@@ -63,7 +105,7 @@ class Balances:
                 ).fetchone()[0]
                 calls = (0 if reserved else 1) if cost else (-1 if reserved else 0)  # a full refund un-counts the call
                 self._record(tenant, where, extra, calls)
-        return reserved + extra, balance
+        return reserved + extra, balance + self._leases.get(tenant, 0)
 
     def _record(self, tenant: str, where: tuple[str, str], credits: int, calls: int) -> None:
         """Add to the ledger: `where` is (endpoint, account id or ""). Kept per worker and written

@@ -202,4 +202,5 @@ class Store:
 
     def close(self) -> None:
         self.flush()
+        self.balances.give_back()
         self.db.close()
