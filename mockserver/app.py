@@ -81,7 +81,7 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
     app.add_middleware(RequestLog, position=outermost, ofapi=ofapi)
     if settings.cors:  # outside all but the request log, so every answer, errors included, carries CORS headers
         app.add_middleware(Cors, position=outermost, **cors.options(spec))
-    app.add_middleware(compression.GZipMiddleware, position=outermost, **compression.OPTIONS)
+    app.add_middleware(compression.Compression, position=outermost, **compression.OPTIONS)
     app.add_middleware(LoopGuard, position=outermost, header=LOOP_HEADER)
     app.add_middleware(
         BodyLimit,

@@ -26,6 +26,7 @@ def test_large_answers_are_gzipped_when_asked_for(client):
     zipped = client.get(f"/api/{ACCOUNT}/fans/active", headers={**AUTH, "Accept-Encoding": "gzip"})
     assert "content-encoding" not in plain.headers
     assert zipped.headers["content-encoding"] == "gzip"
+    assert all("Accept-Encoding" in r.headers["vary"] for r in (plain, zipped))  # either way, for caches
     assert int(zipped.headers["content-length"]) < int(plain.headers["content-length"])
     ids = [[fan["id"] for fan in r.json()["data"]["list"]] for r in (plain, zipped)]
     assert ids[0] == ids[1] and ids[0]  # the same page (URLs differ: the CDN rewrite caches on first sight)
