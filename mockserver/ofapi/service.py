@@ -142,10 +142,12 @@ class Ofapi:
         if cost is None:
             cost = credits.cost(op, outcome.data, outcome.calls, int(req.headers.get("content-length") or 0))
         paid = reserved + (cost if outcome.paid else 0)
-        if cost != paid or balance is None:
+        if cost != paid:
             used, balance = self.store.balances.settle(req.tenant, paid, cost, ledger(req))
         else:
             used = cost
+            if balance is None:  # a free call: the balance to show, read (nothing to write)
+                balance = self.store.balances.balance(req.tenant)
         note = CACHE_HIT if hit is not None else CHARGED if used else FREE
         headers = {
             **limit_headers,

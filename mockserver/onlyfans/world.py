@@ -362,9 +362,18 @@ class AccountWorld:
         return [f for f in self.fans if f.get("_source") == (collection, as_id(link_id))]
 
     def spend_of(self, fan: dict) -> tuple[float, float]:
-        """(gross, net) the fan has spent, from their transactions."""
-        mine = [t for t in self.transactions if t["user"] is fan]
-        return round(sum(t["amount"] for t in mine), 2), round(sum(t["net"] for t in mine), 2)
+        """(gross, net) the fan has spent, from their transactions (summed once per list of
+        transactions, in its order, for every fan)."""
+        transactions = self.transactions
+        index = getattr(self, "_spend", None)
+        if index is None or index[0] is not transactions:
+            totals: dict[int, tuple[float, float]] = {}
+            for t in transactions:
+                gross, net = totals.get(id(t["user"]), (0, 0))
+                totals[id(t["user"])] = (gross + t["amount"], net + t["net"])
+            index = self._spend = (transactions, totals)
+        gross, net = index[1].get(id(fan), (0, 0))
+        return round(gross, 2), round(net, 2)
 
 
 # How each collection OnlyFans lists is made from the world's parts.

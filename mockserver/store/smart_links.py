@@ -42,30 +42,33 @@ def _traffic(store, doc: dict) -> tuple[list[dict], list[dict]]:
     days, so a link made a moment ago has none yet."""
     rng = random.Random(stable_int("smart-link", doc["id"]))
     world = store.world.account(doc["account"]["id"])
-    created, now = doc["_created"], store.clock()
+    created, now, pools = doc["_created"], store.clock(), store.world.pools
     clicks, conversions = [], []
-    for n in range(rng.randint(40, 120)):
+    for n in range(rng.randint(40, 120)):  # every draw is made, so the traffic is the same whenever asked
         at = created + rng.uniform(0, 60) * 86400
-        click = {
-            "id": ulid(at, stable_int(doc["id"], n)),
-            "created_at": _iso(at),
-            "_at": at,
-            "ip_address": rng.choice(store.world.pools.ips),
-            "country_code": rng.choice(store.world.pools.countries),
-            "user_agent": rng.choice(store.world.pools.user_agents),
-            "is_bot": rng.random() < 0.05,
-            "is_duplicate": rng.random() < 0.1,
-            "gross_clicks": 1,
-            "utm_source": rng.choice(("reddit", "x", "ig")),
-        }
-        if at <= now:
+        ip, country, agent = rng.choice(pools.ips), rng.choice(pools.countries), rng.choice(pools.user_agents)
+        bot, duplicate, source = rng.random() < 0.05, rng.random() < 0.1, rng.choice(("reddit", "x", "ig"))
+        click = None
+        if at <= now:  # what has not happened yet is not made
+            click = {
+                "id": ulid(at, stable_int(doc["id"], n)),
+                "created_at": _iso(at),
+                "_at": at,
+                "ip_address": ip,
+                "country_code": country,
+                "user_agent": agent,
+                "is_bot": bot,
+                "is_duplicate": duplicate,
+                "gross_clicks": 1,
+                "utm_source": source,
+            }
             clicks.append(click)
         if rng.random() < 0.25 and world.fans:
             fan = world.fans[rng.randrange(len(world.fans))]
-            gross, net = world.spend_of(fan)
             kind = "new_subscriber" if rng.random() < 0.6 else rng.choice(CONVERSION_TYPES[1:])
             conv_at = at + rng.uniform(60, 86400)
             if conv_at <= now:
+                gross, net = world.spend_of(fan)
                 conversions.append(
                     {
                         "id": ulid(conv_at, stable_int(doc["id"], "c", n)),
