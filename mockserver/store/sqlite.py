@@ -14,6 +14,7 @@ import shutil
 import sqlite3
 import tempfile
 import threading
+import time
 from contextlib import contextmanager
 
 from .backend import StoreError, StoreUnavailable
@@ -101,12 +102,25 @@ def _connect(path: str) -> sqlite3.Connection:
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA busy_timeout=30000")
-        conn.execute("PRAGMA journal_mode=WAL")
+        _with_retries(conn, "PRAGMA journal_mode=WAL")  # several workers opening a new file at once
         conn.execute("PRAGMA synchronous=NORMAL")
-        check = conn.execute("PRAGMA quick_check").fetchone()[0]
+        check = _with_retries(conn, "PRAGMA quick_check")[0]
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"the store {path} is not a usable SQLite database ({exc})") from None
     if check != "ok":
         conn.close()
         raise StoreError(f"the store {path} is corrupt (integrity check: {check})")
     return conn
+
+
+def _with_retries(conn: sqlite3.Connection, sql: str, seconds: float = 30.0):
+    """Run a set-up statement, waiting while another connection holds the file: switching to
+    WAL takes a lock that SQLite reports busy at once, without its busy handler."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            return conn.execute(sql).fetchone()
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
