@@ -19,7 +19,7 @@ from schemathesis.specs.openapi.checks import (
 from mockserver.spec.load import SPEC_PATH
 
 from .checks import OFAPI_CHECKS
-from .selection import configured, selected
+from .selection import configured, selected, team_of
 
 pytestmark = pytest.mark.slow  # Schemathesis against a server: not in `make check`
 
@@ -67,13 +67,7 @@ def _scalar_for_array(param, query) -> bool:
 )
 @seed(int(os.environ.get("OFAPI_CONTRACT_SEED") or 0))
 def test_operation_conforms(case, base_url, auth_headers, session):
-    case.call_and_validate(base_url=base_url, session=session, headers=_team_of(case, auth_headers), checks=CHECKS)
+    headers = team_of(auth_headers, case.operation.definition.raw["operationId"])
+    case.call_and_validate(base_url=base_url, session=session, headers=headers, checks=CHECKS)
 
 
-def _team_of(case, headers: dict) -> dict:
-    """Against the mock, each operation runs as a team of its own: writes to the fake OnlyFans
-    stick, so a delete of chat `0` would leave every later call on chat `0` a 404 (any key is a
-    team of the mock's). Against another server, the key given."""
-    if not os.environ.get("OFAPI_CONTRACT_MOCK"):
-        return headers
-    return {**headers, "Authorization": f"{headers['Authorization']}-{case.operation.definition.raw['operationId']}"}

@@ -16,7 +16,7 @@ from schemathesis.specs.openapi.checks import ignored_auth, positive_data_accept
 
 from mockserver.spec.load import SPEC_PATH
 
-from .selection import configured, read_only, selected
+from .selection import configured, read_only, selected, team_of
 
 pytestmark = pytest.mark.slow  # Schemathesis against a server: not in `make check`
 
@@ -61,25 +61,18 @@ def test_crud_resources_follow_their_links(base_url, auth_headers, session):
     ]
     if read_only() or not linked:
         pytest.skip("no creating operation selected, or a read-only run (writes need --allow-writes)")
-    _run(_checked(crud.as_state_machine(), base_url, _team(auth_headers, "crud"), session))
+    _run(_checked(crud.as_state_machine(), base_url, team_of(auth_headers, "stateful-crud"), session))
 
 
 def test_world_writes_follow_their_links(base_url, auth_headers, session):
     """Create on the fake OnlyFans, then read, change and delete what was created, as the links say."""
     if read_only():
         pytest.skip("a read-only run (writes need --allow-writes)")
-    machine = _checked(world.as_state_machine(), base_url, _team(auth_headers, "world"), session)
+    machine = _checked(world.as_state_machine(), base_url, team_of(auth_headers, "stateful-world"), session)
     try:
         _run(machine)
     except NoLinksFound:  # the options selected no create whose links lead to a selected operation
         pytest.skip("no world-writing operation with links selected")
-
-
-def _team(headers: dict, name: str) -> dict:
-    """Against the mock, a team of the machine's own; against another server, the key given."""
-    if not os.environ.get("OFAPI_CONTRACT_MOCK"):
-        return headers
-    return {**headers, "Authorization": f"{headers['Authorization']}-stateful-{name}"}
 
 
 def _checked(machine, base_url: str, headers: dict, session):

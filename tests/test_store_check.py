@@ -95,7 +95,10 @@ def test_an_unwritable_directory(tmp_path, monkeypatch):
     assert check_store(path) == f"{path}: cannot be created, directory {tmp_path} is not writable"
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads and writes any file, whatever its mode")
+@pytest.mark.skipif(
+    os.geteuid() == 0,
+    reason="root reads and writes any file whatever its mode (test_an_unreadable_or_unwritable_file covers the check)",
+)
 def test_a_file_without_permissions(tmp_path):
     path = _store(tmp_path / "store.sqlite")
     path.chmod(0)

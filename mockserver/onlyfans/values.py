@@ -283,21 +283,6 @@ def _email(g: Gen) -> str:
     return f"{g.rng.choice(g.pools.first_names).lower()}.{g.rng.randint(1, 999)}@example.com"
 
 
-@value_class("ipv4", r"(\d{1,3}\.){3}\d{1,3}")
-def _ipv4(g: Gen) -> str:
-    return g.rng.choice(g.pools.ips)
-
-
-@value_class("hostname", r"[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+")
-def _hostname(g: Gen) -> str:
-    return g.rng.choice(g.pools.domains)
-
-
-@value_class("user-agent")
-def _user_agent(g: Gen) -> str:
-    return g.rng.choice(g.pools.user_agents)
-
-
 @value_class("file-name", r"[^/\\\s][^/\\]*\.[A-Za-z0-9]{2,4}")
 def _file_name(g: Gen) -> str:
     return f"{g.rng.choice(g.pools.words)}_{g.rng.randint(1, 999)}.{g.rng.choice(('jpg', 'png', 'mp4'))}"
@@ -308,40 +293,31 @@ def _color(g: Gen) -> str:
     return f"#{g.rng.getrandbits(24):06x}"
 
 
+# -- values drawn from the world's pools ---------------------------------------------------------
+POOLED = {  # class -> (pool, pattern)
+    "ipv4": ("ips", r"(\d{1,3}\.){3}\d{1,3}"),
+    "hostname": ("domains", r"[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+"),
+    "user-agent": ("user_agents", None),
+    "first-name": ("first_names", None),
+    "last-name": ("last_names", None),
+    "country-code": ("countries", r"[A-Z]{2}"),
+    "country-name": ("country_names", None),
+    "city": ("cities", None),
+    "sentence": ("sentences", None),
+}
+for _name, (_pool, _pattern) in POOLED.items():
+    value_class(_name, _pattern)(lambda g, pool=_pool: g.rng.choice(getattr(g.pools, pool)))
+
+
 # -- people and places ------------------------------------------------------------------------
 @value_class("person-name")
 def _person_name(g: Gen) -> str:
     return f"{g.rng.choice(g.pools.first_names)} {g.rng.choice(g.pools.last_names)}"
 
 
-@value_class("first-name")
-def _first_name(g: Gen) -> str:
-    return g.rng.choice(g.pools.first_names)
-
-
-@value_class("last-name")
-def _last_name(g: Gen) -> str:
-    return g.rng.choice(g.pools.last_names)
-
-
 @value_class("username", r"[A-Za-z0-9_.-]+")
 def _username(g: Gen) -> str:
     return f"{g.rng.choice(g.pools.first_names).lower()}{g.rng.randint(1, 9999)}"
-
-
-@value_class("country-code", r"[A-Z]{2}")
-def _country_code(g: Gen) -> str:
-    return g.rng.choice(g.pools.countries)
-
-
-@value_class("country-name")
-def _country_name(g: Gen) -> str:
-    return g.rng.choice(g.pools.country_names)
-
-
-@value_class("city")
-def _city(g: Gen) -> str:
-    return g.rng.choice(g.pools.cities)
 
 
 @value_class("address")
@@ -359,11 +335,6 @@ def _postal_code(g: Gen) -> str:
 def _html(g: Gen) -> str:
     """Text as OnlyFans stores it: HTML paragraphs."""
     return f"<p>{g.rng.choice(g.pools.sentences)}</p>"
-
-
-@value_class("sentence")
-def _sentence(g: Gen) -> str:
-    return g.rng.choice(g.pools.sentences)
 
 
 @value_class("title")

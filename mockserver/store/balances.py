@@ -16,9 +16,7 @@ import time
 from datetime import UTC, datetime
 
 from .backend import Backend
-
-LEASE_MAX = 64  # credits a worker takes at once, at most
-LEASE_PER = 1000  # ... one per this many of the balance: balances under 2,000 are debited call by call
+from .leases import lease_size
 
 
 def _day(ts: float) -> str:
@@ -64,7 +62,7 @@ class Balances:
             row = db.execute(self._locked_balance, (tenant,)).fetchone()
         if row[0] < amount:
             return None
-        lease = max(0, min(LEASE_MAX, (row[0] - amount) // LEASE_PER))
+        lease = lease_size(row[0] - amount)
         after = db.execute(
             "UPDATE balances SET balance = balance - ? WHERE tenant = ? RETURNING balance", (amount + lease, tenant)
         ).fetchone()[0]

@@ -3,8 +3,8 @@ store so every worker and instance sees the same count."""
 
 from __future__ import annotations
 
-LEASE_MAX = 64  # hits a worker takes from the shared window at once, at most
-LEASE_PER = 1000  # ... one per this many of the limit: limits under 2,000 a minute are counted hit by hit
+from .leases import lease_size
+
 LEASES_KEPT = 4096  # keys a worker keeps leases for (more: the old ones are dropped, never over-admitting)
 
 
@@ -30,7 +30,7 @@ class RateWindows:
     def hit(self, db, key: str, minute: int, limit: int = 0) -> int:
         """Inside the caller's transaction: count one request (taking a lease when the limit is
         large); its ordinal in the minute's window."""
-        size = max(1, min(LEASE_MAX, limit // LEASE_PER))
+        size = max(1, lease_size(limit))
         top = db.execute(
             "INSERT INTO rate_windows (key, minute, used) VALUES (?, ?, ?) "
             "ON CONFLICT (key, minute) DO UPDATE SET used = rate_windows.used + ? RETURNING used",

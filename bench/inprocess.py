@@ -1,0 +1,85 @@
+"""Per-request time of one endpoint in-process (raw ASGI calls, no network, no wrk): for
+profiling the request path. `--profile` adds cProfile's top functions by own time.
+
+    .venv/bin/python bench/inprocess.py /api/whoami
+    .venv/bin/python bench/inprocess.py /api/smart-links POST \
+        '{"account_id": "acct_…", "link_type": "tracking_link", "name": "b"}'
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import pstats
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from mockserver.app import create_app  # noqa: E402
+from mockserver.settings import Settings  # noqa: E402
+
+
+def scope(method: str, target: str, body: bytes) -> dict:
+    path, _, query = target.partition("?")
+    headers = [(b"host", b"127.0.0.1:4010"), (b"authorization", b"Bearer bench"), (b"accept", b"*/*")]
+    if body:
+        headers += [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    return {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method, "scheme": "http",
+        "path": path, "raw_path": path.encode(), "query_string": query.encode(), "root_path": "", "headers": headers,
+        "client": ("127.0.0.1", 5555), "server": ("127.0.0.1", 4010), "state": {},
+    }  # fmt: skip
+
+
+async def call(app, method: str, target: str, body: bytes) -> int:
+    sent, read = [], False
+
+    async def receive():
+        nonlocal read
+        if not read:
+            read = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        await asyncio.sleep(3600)  # the client never disconnects
+
+    async def send(message):
+        sent.append(message)
+
+    await app(scope(method, target, body), receive, send)
+    return sent[0]["status"]
+
+
+async def measure(app, args, n: int) -> float:
+    for _ in range(300):  # warm-up: worlds, caches, leases
+        status = await call(app, args.method, args.path, args.body.encode())
+    if status >= 300:
+        raise SystemExit(f"{args.method} {args.path} answered {status}")
+    start = time.perf_counter()
+    for _ in range(n):
+        await call(app, args.method, args.path, args.body.encode())
+    return (time.perf_counter() - start) / n
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("path")
+    ap.add_argument("method", nargs="?", default="GET")
+    ap.add_argument("body", nargs="?", default="")
+    ap.add_argument("-n", type=int, default=3000, help="requests measured (default 3000)")
+    ap.add_argument("--profile", action="store_true")
+    args = ap.parse_args()
+    app = create_app(Settings())
+    profiler = cProfile.Profile() if args.profile else None
+    if profiler:
+        profiler.enable()
+    seconds = asyncio.run(measure(app, args, args.n))
+    print(f"{args.method} {args.path}: {seconds * 1e6:.0f} us per request ({1 / seconds:.0f}/s, one core)")
+    if profiler:
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
+
+
+if __name__ == "__main__":
+    main()
