@@ -1,14 +1,12 @@
 """One generic handler, bound per operationId by the resolver: it takes the request as
-`validation.ReadingMiddleware` read it (one input bag, validated) and hands it to the OFAPI layer."""
+`validation.ReadingMiddleware` read it (one input bag, validated) and hands it to the OFAPI layer.
+It is called with the ASGI scope alone (`connexion_tuning.DirectOperation`): Connexion's own
+reading of path, query and body would only repeat what the scope already holds."""
 
 from __future__ import annotations
 
-import inspect
-
-from connexion import request as current_request
-from connexion.context import context, scope
-from connexion.decorators.parameter import sanitized
 from connexion.resolver import Resolution, Resolver
+from starlette.datastructures import URL, Headers
 
 from ..onlyfans.payloads import Request
 from ..reading import Input
@@ -18,17 +16,14 @@ from .service import Ofapi
 
 
 def make_handler(ofapi: Ofapi, op: Operation):
-    async def handler(**_path):  # Connexion's own reading of the path is not used
-        read: Input = scope["extensions"][INPUT]
-        api_key = (context.get("token_info") or {}).get("sub", "")
-        req = Request(op, read.path, read.query, read.body, current_request.headers, current_request.url, api_key)
-        req.base_url = base_url(ofapi.settings.public_url, current_request.scope)
+    async def handler(scope):
+        extensions = scope["extensions"]
+        read: Input = extensions[INPUT]
+        api_key = (extensions.get("connexion_context", {}).get("token_info") or {}).get("sub", "")
+        req = Request(op, read.path, read.query, read.body, Headers(scope=scope), URL(scope=scope), api_key)
+        req.base_url = base_url(ofapi.settings.public_url, scope)
         return ofapi.respond(req)
 
-    # Declaring only the path parameters keeps Connexion from parsing query and body again for us.
-    handler.__signature__ = inspect.Signature(
-        [inspect.Parameter(sanitized(name), inspect.Parameter.KEYWORD_ONLY, default=None) for name in op.path_params]
-    )
     handler.__name__ = op.op_id
     return handler
 
