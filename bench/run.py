@@ -318,9 +318,16 @@ def main() -> int:
     ap.add_argument("--rounds", type=int, default=2, help="A B A B rounds per server and endpoint (default 2)")
     ap.add_argument("--warmup", type=float, default=1.0, help="unrecorded seconds of load before each run")
     ap.add_argument("--json", metavar="FILE", help="also write the numbers as JSON")
+    ap.add_argument("--servers", help="a quick look at some servers only, e.g. 'ofapi-mock,connexion floor'")
+    ap.add_argument("--endpoints", help="and some endpoints only, e.g. 'smart-links,whoami'")
     args = ap.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the finally blocks below
 
+    servers = [s.strip() for s in args.servers.split(",")] if args.servers else list(SERVERS)
+    endpoints = [e.strip() for e in args.endpoints.split(",")] if args.endpoints else list(ENDPOINTS)
+    unknown = set(servers) - set(SERVERS) | set(endpoints) - set(ENDPOINTS)
+    if unknown:
+        sys.exit(f"bench: unknown server or endpoint {sorted(unknown)}; known: {SERVERS}, {tuple(ENDPOINTS)}")
     wrk, prism = ensure_wrk(), ensure_prism()
     mock = [sys.executable, "-m", "mockserver", "serve", "--quiet", "--host", "127.0.0.1", "--workers", "2", "--port"]
     uvicorn = [sys.executable, "-m", "uvicorn", "--factory", "--host", "127.0.0.1", "--workers", "2"]
@@ -344,13 +351,14 @@ def main() -> int:
         lua.write('wrk.headers["Content-Type"] = "application/json"\n')
         lua.flush()
         for rnd in range(1, max(1, args.rounds) + 1):
-            for name in SERVERS:  # one server alive at a time, interleaved A B C A B C
+            for name in servers:  # one server alive at a time, interleaved A B C A B C
                 port = free_port()
                 server = Server(name, commands[name] + [str(port)], port)
                 try:
                     colds[name].append(server.start())
                     log(f"round {rnd}: {name} up in {colds[name][-1]:.2f}s on :{port}")
-                    for ep, (method, path) in ENDPOINTS.items():
+                    for ep in endpoints:
+                        method, path = ENDPOINTS[ep]
                         try:
                             if args.warmup > 0:
                                 run_wrk(wrk, server.base + path, method, args.warmup, lua.name)

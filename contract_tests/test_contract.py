@@ -69,5 +69,3 @@ def _scalar_for_array(param, query) -> bool:
 def test_operation_conforms(case, base_url, auth_headers, session):
     headers = team_of(auth_headers, case.operation.definition.raw["operationId"])
     case.call_and_validate(base_url=base_url, session=session, headers=headers, checks=CHECKS)
-
-

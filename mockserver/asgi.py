@@ -5,4 +5,6 @@ from .settings import Settings
 
 
 def create():
-    return create_app(Settings.from_env())
+    app = create_app(Settings.from_env())
+    app.ofapi.freeze_world()
+    return app

@@ -45,6 +45,8 @@ class Backend(Protocol):
 
     def exclusive(self, db: Conn, name: str) -> None: ...
 
+    def checkpoint(self) -> None: ...  # background upkeep, off the request path
+
     def close(self) -> None: ...
 
 

@@ -216,5 +216,8 @@ class PostgresBackend:
         asks for it waits (SQLite's write transactions are already exclusive)."""
         db.execute("SELECT pg_advisory_xact_lock(hashtext(?))", (name,))
 
+    def checkpoint(self) -> None:
+        """Nothing to do: the server writes its own checkpoints."""
+
     def close(self) -> None:
         self._pool.close()

@@ -39,30 +39,34 @@ def _get(store, req) -> dict:
 
 def _traffic(store, doc: dict) -> tuple[list[dict], list[dict]]:
     """(clicks, conversions) that have happened by now: the link's traffic over its first 60
-    days, so a link made a moment ago has none yet."""
+    days, so a link made a moment ago has none yet. Everything is drawn in time order (the
+    click times as ascending uniform order statistics), stopping at now: what happened is a
+    prefix of the draws, so it reads the same whenever asked, and a link's future costs nothing."""
     rng = random.Random(stable_int("smart-link", doc["id"]))
     world = store.world.account(doc["account"]["id"])
     created, now, pools = doc["_created"], store.clock(), store.world.pools
     clicks, conversions = [], []
-    for n in range(rng.randint(40, 120)):  # every draw is made, so the traffic is the same whenever asked
-        at = created + rng.uniform(0, 60) * 86400
+    count, share = rng.randint(40, 120), 0.0  # share: of the 60 days, where the last click was
+    for n in range(count):
+        share += (1 - share) * (1 - rng.random() ** (1 / (count - n)))  # the next smallest of what is left
+        at = created + share * 60 * 86400
+        if at > now:  # what has not happened yet is not made
+            break
         ip, country, agent = rng.choice(pools.ips), rng.choice(pools.countries), rng.choice(pools.user_agents)
         bot, duplicate, source = rng.random() < 0.05, rng.random() < 0.1, rng.choice(("reddit", "x", "ig"))
-        click = None
-        if at <= now:  # what has not happened yet is not made
-            click = {
-                "id": ulid(at, stable_int(doc["id"], n)),
-                "created_at": _iso(at),
-                "_at": at,
-                "ip_address": ip,
-                "country_code": country,
-                "user_agent": agent,
-                "is_bot": bot,
-                "is_duplicate": duplicate,
-                "gross_clicks": 1,
-                "utm_source": source,
-            }
-            clicks.append(click)
+        click = {
+            "id": ulid(at, stable_int(doc["id"], n)),
+            "created_at": _iso(at),
+            "_at": at,
+            "ip_address": ip,
+            "country_code": country,
+            "user_agent": agent,
+            "is_bot": bot,
+            "is_duplicate": duplicate,
+            "gross_clicks": 1,
+            "utm_source": source,
+        }
+        clicks.append(click)
         if rng.random() < 0.25 and world.fans:
             fan = world.fans[rng.randrange(len(world.fans))]
             kind = "new_subscriber" if rng.random() < 0.6 else rng.choice(CONVERSION_TYPES[1:])
@@ -146,18 +150,18 @@ def _stand_in(store, ident: str, tenant: str) -> dict:
 
 
 def _new(store, body: dict, ident: str, now: float) -> dict:
-    account = store.world.listing(str(body["account_id"]))
+    account = store.world.owner(str(body["account_id"]))
     return {
         "id": ident,
         "name": body["name"],
         "link_type": body["link_type"],
         "free_trial_days": body.get("free_trial_days") if body["link_type"] == "free_trial" else None,
         "account": {
-            "id": account["id"],
+            "id": str(body["account_id"]),
             "display_name": account["display_name"],
-            "username": account["onlyfans_username"],
+            "username": account["username"],
         },
-        "traffic_redirect_url": f"https://onlyfans.com/{account['onlyfans_username']}",
+        "traffic_redirect_url": f"https://onlyfans.com/{account['username']}",
         "created_at": _iso(now),
         "updated_at": _iso(now),
         "_created": now,

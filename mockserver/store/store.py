@@ -196,9 +196,11 @@ class Store:
                 self.bump(db, "media_epoch")
 
     def flush(self) -> None:
-        """Write what this worker keeps to write in batches (the journal, the credits ledger)."""
+        """Write what this worker keeps to write in batches (the journal, the credits ledger),
+        and let the backend catch up (SQLite: copy its WAL into the file)."""
         self.journal.flush()
         self.balances.flush()
+        self.db.checkpoint()
 
     def close(self) -> None:
         self.flush()
