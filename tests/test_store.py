@@ -136,6 +136,14 @@ def test_a_transaction_inside_another_joins_it_and_fails_with_it(store):
     assert store.docs.list("thing", "t1") == []
 
 
+def test_a_single_statement_write_commits_at_once_for_every_instance(open_store):
+    one, two = open_store(), open_store()
+    assert one.db.write("INSERT INTO meta (name, value) VALUES ('x', '1')") == 1
+    assert two.db.rows("SELECT value FROM meta WHERE name = 'x'")[0][0] == "1"
+    assert two.db.write("DELETE FROM meta WHERE name = 'x'") == 1
+    assert one.db.rows("SELECT value FROM meta WHERE name = 'x'") == []
+
+
 # -- documents --------------------------------------------------------------------------------
 def test_docs_insert_get_list_save_delete(store, clock):
     for n in range(5):

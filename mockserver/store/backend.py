@@ -41,6 +41,8 @@ class Backend(Protocol):
 
     def tx(self, alone: bool = False) -> AbstractContextManager[Conn]: ...  # alone: no other writer beside it
 
+    def write(self, sql: str, args: tuple | list = ()) -> int: ...  # one statement, committed (or in the tx)
+
     def rows(self, sql: str, args: tuple | list = ()) -> list: ...
 
     def exclusive(self, db: Conn, name: str) -> None: ...

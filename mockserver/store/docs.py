@@ -22,23 +22,20 @@ class Docs:
         with `exists_ok`, an existing row is kept as it is."""
         now = self.clock()
         keep = " ON CONFLICT (tenant, kind, id) DO NOTHING" if exists_ok else ""
-        with self.db.tx() as db:
-            db.execute(
-                "INSERT INTO docs (tenant, kind, id, account, body, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?)"
-                + keep,
-                (tenant, kind, str(doc["id"]), account, json.dumps(doc), now, now),
-            )
+        self.db.write(
+            "INSERT INTO docs (tenant, kind, id, account, body, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?)" + keep,
+            (tenant, kind, str(doc["id"]), account, json.dumps(doc), now, now),
+        )
         return doc
 
     def save(self, kind: str, doc: dict, tenant: str) -> dict:
         """Store a changed resource of the team (insert it if the team has no such row yet)."""
         now = self.clock()
-        with self.db.tx() as db:
-            db.execute(
-                "INSERT INTO docs (tenant, kind, id, account, body, created, updated) VALUES (?, ?, ?, NULL, ?, ?, ?) "
-                "ON CONFLICT (tenant, kind, id) DO UPDATE SET body = excluded.body, updated = excluded.updated",
-                (tenant, kind, str(doc["id"]), json.dumps(doc), now, now),
-            )
+        self.db.write(
+            "INSERT INTO docs (tenant, kind, id, account, body, created, updated) VALUES (?, ?, ?, NULL, ?, ?, ?) "
+            "ON CONFLICT (tenant, kind, id) DO UPDATE SET body = excluded.body, updated = excluded.updated",
+            (tenant, kind, str(doc["id"]), json.dumps(doc), now, now),
+        )
         return doc
 
     def change(self, kind: str, ident, tenant: str, fn: Callable[[dict], dict | None]) -> tuple[dict, object] | None:
@@ -80,9 +77,9 @@ class Docs:
         return self.db.rows("SELECT COUNT(*) FROM docs WHERE tenant = ? AND kind = ?", (tenant, kind))[0][0]
 
     def delete(self, kind: str, ident, tenant: str) -> bool:
-        with self.db.tx() as db:
-            cur = db.execute("DELETE FROM docs WHERE tenant = ? AND kind = ? AND id = ?", (tenant, kind, str(ident)))
-            return cur.rowcount > 0
+        return (
+            self.db.write("DELETE FROM docs WHERE tenant = ? AND kind = ? AND id = ?", (tenant, kind, str(ident))) > 0
+        )
 
     def every_team(self, kind: str) -> list[tuple[str, dict]]:
         """(team, resource) of every team: for events the mock itself raises for everyone."""

@@ -200,6 +200,12 @@ class PostgresBackend:
             local.depth = 0
             self._pool.putconn(raw)
 
+    def write(self, sql: str, args=()) -> int:
+        """One statement in a transaction of its own (under the writers' shared lock, as every
+        write is), or part of this thread's. How many rows it changed."""
+        with self.tx() as db:
+            return db.execute(sql, args).rowcount
+
     def rows(self, sql: str, args=()) -> list:
         """A read: inside this thread's transaction when there is one (it sees its writes)."""
         conn = getattr(self._local, "conn", None)

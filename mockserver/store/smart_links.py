@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from ..errors import InvalidInput
 from ..lenient import found, rule, stand_in
 from ..onlyfans.entities import stable_int
+from ..onlyfans.values import ofapi_time
 from .actions import Answer, action, body_of, not_found, page
 from .ids import new_id, ulid
 
@@ -27,7 +28,9 @@ CONVERSION_TYPES = (
 
 
 def _iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, UTC).replace(microsecond=0).isoformat()
+    """A moment as OFAPI writes its own (`2025-05-23T15:51:52.000000Z`), the notation the spec
+    declares for these fields: stored so, it needs no rewriting at every answer."""
+    return ofapi_time(datetime.fromtimestamp(ts, UTC))
 
 
 def _get(store, req) -> dict:

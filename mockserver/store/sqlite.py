@@ -58,10 +58,7 @@ class SQLiteBackend:
                 finally:
                     self._depth -= 1
                 return
-            if _identity(self.path) != self._identity:
-                raise StoreUnavailable(
-                    f"the store file {self.path} was deleted or replaced while serving; restart the server"
-                )
+            self._still_there()
             self._conn.execute("BEGIN IMMEDIATE")
             self._depth = 1
             try:
@@ -73,6 +70,20 @@ class SQLiteBackend:
                 self._conn.execute("COMMIT")
             finally:
                 self._depth = 0
+
+    def write(self, sql: str, args=()) -> int:
+        """One statement in a transaction of its own (SQLite's implicit one: a single call where
+        `tx()` makes three), or part of the `tx()` under way. How many rows it changed."""
+        with self._lock:
+            if not self._depth:
+                self._still_there()
+            return self._conn.execute(sql, args).rowcount
+
+    def _still_there(self) -> None:
+        if _identity(self.path) != self._identity:
+            raise StoreUnavailable(
+                f"the store file {self.path} was deleted or replaced while serving; restart the server"
+            )
 
     def rows(self, sql: str, args=()) -> list[sqlite3.Row]:
         with self._lock:
