@@ -25,6 +25,11 @@ def relation(name: str):
     return register
 
 
+def related(schema: dict) -> bool:
+    """Whether an object schema declares any relation."""
+    return any(isinstance(schema.get(name), dict) for name in RELATIONS)
+
+
 def keep(obj: dict, schema: dict, made: set[str]) -> None:
     """Fit the made-up fields of a rendered object to the relations its schema declares."""
     for name, fn in RELATIONS.items():

@@ -19,7 +19,7 @@ import orjson
 from ..lru import ByteLRU
 from ..spec.fields import MISSING, coerce_scalar
 from .entities import Pools, stable_int
-from .relations import keep
+from .relations import keep, related
 from .values import ZERO_CLASSES, Gen, declared
 from .world import PYTHON_OVERHEAD
 
@@ -42,6 +42,7 @@ class Renderer:
         self.seed = seed
         self.now = now
         self._resolved: dict[int, dict] = {}
+        self._plans: dict[int, tuple] = {}
         self._cache = ByteLRU(cache_bytes)  # (schema, entity) -> rendered object
 
     # -- schemas -------------------------------------------------------------------
@@ -110,24 +111,37 @@ class Renderer:
         return value if value is not MISSING else self.fill(path.rsplit(".", 1)[-1], schema, key, path)
 
     def _object(self, schema: dict, source, key: str, path: str) -> dict:
+        fields, related = self._fields(schema)
         if isinstance(source, str) and "url" in schema.get("properties", {}):
             source = {"url": source}
         src = source if isinstance(source, dict) else {}
-        out, made = {}, set()
-        for name, sub in schema.get("properties", {}).items():
-            if sub.get("x-ofapi-only") and not self.ofapi_fields:
-                continue
+        out, made, fresh = {}, set(), src.get("_fresh")
+        for name, sub in fields:
             value, where = src.get(name, MISSING), f"{path}.{name}" if path else name
             if value is MISSING:
                 made.add(name)
-                if src.get("_fresh"):  # created a moment ago: no activity yet
+                if fresh:  # created a moment ago: no activity yet
                     value = self.neutral(sub)
             out[name] = self.render(sub, value, key, where)
         extra = schema.get("additionalProperties")
         if not out and isinstance(extra, dict) and src:
             out = {k: self.render(extra, v, key, f"{path}.{k}") for k, v in src.items() if not k.startswith("_")}
-        keep(out, schema, made)
+        if related:
+            keep(out, schema, made)
         return out
+
+    def _fields(self, schema: dict) -> tuple[list[tuple[str, dict]], bool]:
+        """An object schema's fields this renderer writes, and whether it declares relations:
+        once per schema object (they live as long as the spec)."""
+        done = self._plans.get(id(schema))
+        if done is None:
+            fields = [
+                (name, sub)
+                for name, sub in schema.get("properties", {}).items()
+                if self.ofapi_fields or not sub.get("x-ofapi-only")
+            ]
+            done = self._plans[id(schema)] = (fields, related(schema))
+        return done
 
     def neutral(self, schema: dict):
         """What a field of an object created a moment ago holds when the request did not set it:

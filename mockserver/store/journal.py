@@ -20,6 +20,8 @@ HIDDEN = "***"
 
 def redact(url: str) -> str:
     """`url` (or a path with a query) without user-info and with secret query values hidden."""
+    if "?" not in url and "@" not in url and "#" not in url:  # nothing to hide (most request paths)
+        return url
     try:
         parts = urlsplit(url)
         netloc = parts.netloc
