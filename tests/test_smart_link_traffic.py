@@ -1,6 +1,6 @@
 """A smart link's traffic unfolds with time: what has happened by one moment is exactly what a
-later reading shows up to that moment (nothing changes once it happened), a link made now has
-none, and 60 days on it has all of it."""
+later reading shows up to that moment (nothing changes once it happened), a link has none in
+its first minute, and 60 days on it has all of it."""
 
 from __future__ import annotations
 
@@ -48,6 +48,7 @@ def test_what_happened_by_a_moment_reads_the_same_later(app, ident, early, later
 def test_a_new_link_has_no_traffic_and_an_old_one_all_of_it(app):
     doc, created = _link(app, "42")
     assert _at(app, doc, created) == ([], [])
+    assert _at(app, doc, created + 59) == ([], [])  # its first minute is quiet
     clicks, conversions = _at(app, doc, created + 62 * DAY)
     assert 40 <= len(clicks) <= 120
     assert all(c["click"] is not None for c in conversions)

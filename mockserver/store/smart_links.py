@@ -18,6 +18,7 @@ from .actions import Answer, action, body_of, not_found, page
 from .ids import new_id, ulid
 
 KIND = "smart_link"
+QUIET_SECONDS = 60  # a link's first click comes no sooner
 CONVERSION_TYPES = (
     "new_subscriber",
     "new_transaction",
@@ -41,18 +42,20 @@ def _get(store, req) -> dict:
 
 
 def _traffic(store, doc: dict) -> tuple[list[dict], list[dict]]:
-    """(clicks, conversions) that have happened by now: the link's traffic over its first 60
-    days, so a link made a moment ago has none yet. Everything is drawn in time order (the
-    click times as ascending uniform order statistics), stopping at now: what happened is a
-    prefix of the draws, so it reads the same whenever asked, and a link's future costs nothing."""
-    rng = random.Random(stable_int("smart-link", doc["id"]))
-    world = store.world.account(doc["account"]["id"])
-    created, now, pools = doc["_created"], store.clock(), store.world.pools
+    """(clicks, conversions) that have happened by now: the link's traffic over 60 days from a
+    minute after it was made, so a new link has none yet. Everything is drawn in time order
+    (the click times as ascending uniform order statistics), stopping at now: what happened is
+    a prefix of the draws, so it reads the same whenever asked, and a link's future costs nothing."""
+    created, now = doc["_created"], store.clock()
     clicks, conversions = [], []
+    if now < created + QUIET_SECONDS:  # the answer to its own create, most often
+        return clicks, conversions
+    rng = random.Random(stable_int("smart-link", doc["id"]))
+    world, pools = store.world.account(doc["account"]["id"]), store.world.pools
     count, share = rng.randint(40, 120), 0.0  # share: of the 60 days, where the last click was
     for n in range(count):
         share += (1 - share) * (1 - rng.random() ** (1 / (count - n)))  # the next smallest of what is left
-        at = created + share * 60 * 86400
+        at = created + QUIET_SECONDS + share * 60 * 86400
         if at > now:  # what has not happened yet is not made
             break
         ip, country, agent = rng.choice(pools.ips), rng.choice(pools.countries), rng.choice(pools.user_agents)
