@@ -3,6 +3,7 @@ naming the offending field. Never a traceback."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 
@@ -84,17 +85,20 @@ VERBS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")  # the order Laravel l
 
 def method_not_allowed(paths: dict):
     """The 405 handler: Laravel's answer, naming the methods every route of that URL takes (a GET
-    route takes HEAD too), also in `Allow`."""
-    routes = [
-        (
-            re.compile("^" + re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(path)) + "$"),
-            {m.upper() for m in item if m.upper() in VERBS},
-        )
-        for path, item in paths.items()
-    ]
+    route takes HEAD too), also in `Allow`. Its patterns are compiled at the first 405, not at start."""
+
+    @functools.cache
+    def routes() -> list[tuple[re.Pattern, set[str]]]:
+        return [
+            (
+                re.compile("^" + re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(path)) + "$"),
+                {m.upper() for m in item if m.upper() in VERBS},
+            )
+            for path, item in paths.items()
+        ]
 
     def on_405(request, exc: HTTPException) -> ConnexionResponse:
-        taken = {m for pattern, methods in routes if pattern.match(request.url.path) for m in methods}
+        taken = {m for pattern, methods in routes() if pattern.match(request.url.path) for m in methods}
         taken |= {"HEAD"} if "GET" in taken else set()
         allowed = [m for m in VERBS if m in taken] or [
             m.strip() for m in (exc.headers or {}).get("Allow", "").split(",")

@@ -68,7 +68,8 @@ class Ofapi:
                 gc.unfreeze()  # the old world may be garbage now
             self.parts = self._build(state.seed if state.seed is not None else self.settings.seed)
             if self._frozen:
-                self.freeze_world()
+                gc.collect()  # the world it replaced
+                gc.freeze()
             self.store.world, self.store.renderer = self.parts.world, self.parts.store_renderer
             self._generation = state.generation
             self.answers.clear()
@@ -86,7 +87,6 @@ class Ofapi:
         (a full collection over it paused requests ~30 ms). Each rebuild unfreezes first, so a
         replaced world is freed."""
         self._frozen = True
-        gc.collect()
         gc.freeze()
 
     @property

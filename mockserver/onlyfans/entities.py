@@ -9,11 +9,12 @@ ground truth behind a transaction's description, `_source` the link a fan came t
 from __future__ import annotations
 
 import hashlib
+import importlib.util
+import os
 import random
 from datetime import datetime, timedelta
 
-from faker import Faker
-
+from ..diskcache import kept
 from .relations import FEE_SHARE
 
 
@@ -31,6 +32,8 @@ class Pools:
     """Words, names and sentences made once by a seeded Faker; entities draw from them."""
 
     def __init__(self, seed: int):
+        from faker import Faker  # only when the pools are not kept: importing it takes 50 ms
+
         fake = Faker("en_US")
         fake.seed_instance(seed)
         self.first_names = [fake.first_name() for _ in range(300)]
@@ -43,6 +46,16 @@ class Pools:
         self.ips = [fake.ipv4_public() for _ in range(200)]
         self.domains = [fake.domain_name() for _ in range(40)]
         self.country_names = [fake.country() for _ in range(60)]
+
+
+def pools(seed: int) -> Pools:
+    """The seed's pools, kept in the user's cache by the seed, Faker's install (a new version
+    may make other words) and this module's code; made once otherwise (80 ms)."""
+    faker = importlib.util.find_spec("faker")
+    installed = os.stat(faker.origin).st_mtime_ns if faker and faker.origin else 0
+    with open(__file__, "rb") as fh:
+        code = fh.read()
+    return kept("pools", f"{seed}|{faker and faker.origin}|{installed}|".encode() + code, lambda: Pools(seed))
 
 
 def cdn_url(rng: random.Random, owner: int, width: int, height: int, *, ext: str = "jpg", thumbs: bool = False) -> str:

@@ -18,7 +18,7 @@ import orjson
 import yaml
 
 from ..lru import ByteLRU
-from .entities import EntityMaker, Pools, stable_int
+from .entities import EntityMaker, Pools, pools, stable_int
 from .kinds import DERIVED, KINDS, MEMBERS, container_fields
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "world.yaml"
@@ -448,7 +448,7 @@ class World:
         self.fixtures = fixtures or load_fixtures()
         self.seed = self.fixtures["seed"] if seed is None else seed
         self.now = datetime.fromisoformat(self.fixtures["now"])
-        self.pools = Pools(self.seed)
+        self.pools = pools(self.seed)
         self.accounts = {a["id"]: a for a in self.fixtures["accounts"]}
         self._profiles = profiles or (lambda account_id: None)
         self._worlds = ByteLRU(max_bytes)
