@@ -20,7 +20,7 @@ from ..lru import ByteLRU
 from ..spec.fields import MISSING, coerce_scalar
 from .entities import Pools, stable_int
 from .relations import keep, related
-from .values import ZERO_CLASSES, Gen, declared
+from .values import ZERO_CLASSES, Declared, Gen, declared
 from .world import PYTHON_OVERHEAD
 
 _COUNT = re.compile(r"(Count|count|Counts|_total|Total|total|Summ|summ|Sum|sum|number|Number|views|clicks|subs)")
@@ -116,8 +116,12 @@ class Renderer:
             source = {"url": source}
         src = source if isinstance(source, dict) else {}
         out, made, fresh = {}, set(), src.get("_fresh")
-        for name, sub in fields:
-            value, where = src.get(name, MISSING), f"{path}.{name}" if path else name
+        for name, sub, text in fields:
+            value = src.get(name, MISSING)
+            if text is not None and value.__class__ is str and text.holds(value):
+                out[name] = value  # what `_string` would answer, without the way there
+                continue
+            where = f"{path}.{name}" if path else name
             if value is MISSING:
                 made.add(name)
                 if fresh:  # created a moment ago: no activity yet
@@ -130,18 +134,23 @@ class Renderer:
             keep(out, schema, made)
         return out
 
-    def _fields(self, schema: dict) -> tuple[list[tuple[str, dict]], bool]:
-        """An object schema's fields this renderer writes, and whether it declares relations:
-        once per schema object (they live as long as the spec)."""
+    def _fields(self, schema: dict) -> tuple[list[tuple[str, dict, Declared | None]], bool]:
+        """An object schema's fields this renderer writes (with the class of those that are
+        strings: a string the source has in its class is the answer as it is), and whether it
+        declares relations. Once per schema object (they live as long as the spec)."""
         done = self._plans.get(id(schema))
         if done is None:
             fields = [
-                (name, sub)
+                (name, sub, self._text_class(sub))
                 for name, sub in schema.get("properties", {}).items()
                 if self.ofapi_fields or not sub.get("x-ofapi-only")
             ]
             done = self._plans[id(schema)] = (fields, related(schema))
         return done
+
+    def _text_class(self, schema: dict) -> Declared | None:
+        resolved = self.resolve(schema)
+        return declared(resolved) if resolved.get("type") == "string" else None
 
     def neutral(self, schema: dict):
         """What a field of an object created a moment ago holds when the request did not set it:
