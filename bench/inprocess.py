@@ -1,5 +1,6 @@
 """Per-request time of one endpoint in-process (raw ASGI calls, no network, no wrk): for
-profiling the request path. `--profile` adds cProfile's top functions by own time.
+profiling the request path. `--profile` adds cProfile's top functions by own time; `--floor`
+compares with the Connexion floor (bench/references.py) on the same request.
 
     .venv/bin/python bench/inprocess.py /api/whoami
     .venv/bin/python bench/inprocess.py /api/smart-links POST \
@@ -62,6 +63,44 @@ async def measure(app, args, n: int) -> float:
     return (time.perf_counter() - start) / n
 
 
+def floor_share(app, args) -> None:
+    """The Connexion floor on the same request, answering what ofapi-mock answered."""
+    import base64
+    import json
+    import os
+    import tempfile
+
+    sent = []
+
+    async def grab():
+        async def receive():
+            return {"type": "http.request", "body": args.body.encode(), "more_body": False}
+
+        async def send(message):
+            sent.append(message)
+
+        await app(scope(args.method, args.path, args.body.encode()), receive, send)
+
+    asyncio.run(grab())
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
+        json.dump({f"{args.method} {args.path.partition('?')[0]}": base64.b64encode(body).decode()}, fh)
+    os.environ["OFAPI_BENCH_BODIES"] = fh.name
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import references
+
+    floor = references.floor()
+    os.unlink(fh.name)
+    best = {}
+    for name, server in (("ofapi-mock", app), ("floor", floor)) * 3:
+        best[name] = min(best.get(name, 1.0), asyncio.run(measure(server, args, args.n)))
+    mock, floor_s = best["ofapi-mock"], best["floor"]
+    print(
+        f"{args.method} {args.path}: ofapi-mock {mock * 1e6:.0f} us, Connexion floor {floor_s * 1e6:.0f} us, ", end=""
+    )
+    print(f"share of the floor {floor_s / mock:.0%}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("path")
@@ -69,8 +108,11 @@ def main() -> None:
     ap.add_argument("body", nargs="?", default="")
     ap.add_argument("-n", type=int, default=3000, help="requests measured (default 3000)")
     ap.add_argument("--profile", action="store_true")
+    ap.add_argument("--floor", action="store_true", help="and the Connexion floor on the same request")
     args = ap.parse_args()
     app = create_app(Settings())
+    if args.floor:
+        return floor_share(app, args)
     profiler = cProfile.Profile() if args.profile else None
     if profiler:
         profiler.enable()
