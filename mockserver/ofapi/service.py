@@ -11,6 +11,7 @@ cached files) is a cache of the store's state, rebuilt when the store's generati
 
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
 import json
@@ -210,7 +211,7 @@ class Ofapi:
         or None when nothing was reserved). 429 / 402."""
         now = self.clock()
         minute, limit = int(now // 60), self.settings.rate_limit_per_minute
-        key = hashlib.sha256(req.api_key.encode()).hexdigest()
+        key = _window_key(req.api_key)
         balance = short = None
         windows, balances = self.store.windows, self.store.balances
         used = windows.leased(key, minute) if count else None  # leases: most calls write nothing
@@ -266,6 +267,12 @@ class Ofapi:
             "X-OFAPI-Credits-Balance": str(balance),
         }
         return Response(dumps(body), record.status, headers=headers, media_type=record.media_type)
+
+
+@functools.lru_cache(maxsize=4096)
+def _window_key(api_key: str) -> str:
+    """The rate-limit window's key: the API key's digest (the key itself is never stored)."""
+    return hashlib.sha256(api_key.encode()).hexdigest()
 
 
 def ledger(req: Request) -> tuple[str, str]:

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from ..errors import ApiError
 from ..lenient import rule
 from ..lru import ByteLRU
+from ..onlyfans.values import ofapi_time
 from .actions import Answer, action, body_of, not_found
 
 SESSION_LIFETIME = timedelta(minutes=30)
@@ -129,8 +130,8 @@ def whoami(store, req) -> Answer:
         {
             "api_key": {
                 "name": team.key_name,
-                "created_at": "2026-01-01T00:00:00+00:00",
-                "last_used_at": iso(store.clock()),
+                "created_at": "2026-01-01T00:00:00.000000Z",  # as the spec writes OFAPI's moments
+                "last_used_at": ofapi_time(datetime.fromtimestamp(store.clock(), UTC)),
             },
             "team": {"name": team.name, "slug": team.slug},
         }
