@@ -13,6 +13,8 @@ import threading
 import time
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from ..jsonbody import dumps
+
 BATCH = 200
 SECRET_NAME = re.compile(r"token|secret|key|sig|pass|auth|session|code|credential", re.IGNORECASE)
 HIDDEN = "***"
@@ -49,7 +51,7 @@ class Journal:
             if isinstance(entry.get(field), str):
                 entry[field] = redact(entry[field])
         with self._lock:
-            self._buffer.append((self.clock(), tenant, kind, json.dumps(entry)))
+            self._buffer.append((self.clock(), tenant, kind, dumps(entry).decode()))
             full = len(self._buffer) >= BATCH
         if full:
             self.flush()
