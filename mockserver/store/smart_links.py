@@ -168,8 +168,8 @@ def _new(store, body: dict, ident: str, now: float) -> dict:
             "username": account["username"],
         },
         "traffic_redirect_url": f"https://onlyfans.com/{account['username']}",
-        "created_at": _iso(now),
-        "updated_at": _iso(now),
+        "created_at": (made := _iso(now)),
+        "updated_at": made,
         "_created": now,
         "cost": {
             "inputMode": "none",
