@@ -21,4 +21,5 @@ def test_the_world_in_use_is_not_scanned_and_a_replaced_one_is_freed():
         assert ofapi.world.seed == seed
     gc.collect()
     assert old() is None
+    ofapi.store.dispatcher.stop()
     ofapi.store.close()
