@@ -1,8 +1,8 @@
 """Smart links: CRUD, and analytics computed from stored click and conversion rows.
 
 Each link's traffic is seeded from its id (so it is the same every time it is read) and
-spread over the 30 days either side of its creation: rows dated after *now* appear as time
-passes, so a link's numbers grow like real traffic. Conversions point at the account's fans.
+spread over the 60 days after its first minute: rows dated after *now* appear as time passes,
+so a link's numbers grow like real traffic. Conversions point at the account's fans.
 """
 
 from __future__ import annotations
