@@ -110,6 +110,26 @@ def tree_rss_kib(root: int) -> int:
     return total
 
 
+def tree_cpu_s(root: int) -> float:
+    """CPU seconds (user + system) used so far by `root` and all its descendants."""
+    children: dict[int, list[int]] = {}
+    for pid, ppid, _ in processes():
+        children.setdefault(ppid, []).append(pid)
+    total, todo, seen = 0, [root], set()
+    while todo:
+        pid = todo.pop()
+        if pid in seen:
+            continue
+        seen.add(pid)
+        todo.extend(children.get(pid, []))
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+        except (OSError, IndexError, ValueError):
+            continue
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 class Server:
     """One server process (in its own session), its cold start and its peak tree RSS."""
 
@@ -179,12 +199,14 @@ def run_wrk(wrk: str, url: str, method: str, seconds: float, lua: str) -> dict:
     if not rps:
         raise RuntimeError("wrk gave no result: " + " ".join((out + done.stderr).split())[-300:])
     lat = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", out, re.M))
+    done_n = re.search(r"^\s*(\d+) requests in", out, re.M)
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     sock = re.search(r"Socket errors: connect (?P<connect>\d+), read (?P<read>\d+), write (?P<write>\d+), "
                      r"timeout (?P<timeout>\d+)", out)  # fmt: skip
     errors = {k: int(v) for k, v in sock.groupdict().items()} if sock else {}
     return {
         "rps": float(rps.group(1)),
+        "requests": int(done_n.group(1)) if done_n else None,
         "p50_ms": to_ms(lat["50"]) if "50" in lat else None,
         "p99_ms": to_ms(lat["99"]) if "99" in lat else None,
         "non2xx": int(non2xx.group(1)) if non2xx else 0,
@@ -245,17 +267,18 @@ def report(m: dict, res: dict, cold: dict, rss: dict, anomalies: list[str]) -> l
     print(f"Machine: {m['nproc']} CPUs ({m['cpu']}), Python {m['python']}, Prism {m['prism']}, ", end="")
     print(f"load average {m['load']} at start; wrk -t2 -c32, median of rounds\n")
     for ep, (method, path) in ENDPOINTS.items():
-        print(f"## {method} {path}\n\n| server | req/s | p50 ms | p99 ms | non-2xx | socket errors |")
-        print("|---|---:|---:|---:|---:|---:|")
+        print(f"## {method} {path}\n\n| server | req/s | p50 ms | p99 ms | CPU us/req | non-2xx | socket errors |")
+        print("|---|---:|---:|---:|---:|---:|---:|")
         for s in SERVERS:
             a = agg[ep][s]
-            cells = [s, fmt(a["rps"], ".0f"), fmt(a["p50_ms"]), fmt(a["p99_ms"]), a["non2xx"], a["errors"]]
-            print("| " + " | ".join(map(str, cells)) + " |")
+            cells = [s, fmt(a["rps"], ".0f"), fmt(a["p50_ms"]), fmt(a["p99_ms"]), fmt(a["cpu_us"], ".0f")]
+            print("| " + " | ".join(map(str, [*cells, a["non2xx"], a["errors"]])) + " |")
         mock = agg[ep]["ofapi-mock"]["rps"]
         st, dy = agg[ep]["prism static"]["rps"], agg[ep]["prism dynamic"]["rps"]
         fl, ce = agg[ep]["connexion floor"]["rps"], agg[ep]["raw ceiling"]["rps"]
         print(f"\nofapi-mock req/s: {share(mock, fl)} of the Connexion floor, {share(mock, ce)} of the raw ceiling, ")
-        print(f"{ratio(mock, st)} Prism static, {ratio(mock, dy)} Prism dynamic\n")
+        print(f"{ratio(mock, st)} Prism static, {ratio(mock, dy)} Prism dynamic; by server CPU per request, ", end="")
+        print(f"{share(agg[ep]['connexion floor']['cpu_us'], agg[ep]['ofapi-mock']['cpu_us'])} of the floor\n")
     print("## Start-up and memory\n\n| server | cold start s | peak RSS MiB (process tree) |\n|---|---:|---:|")
     for s in SERVERS:
         print(f"| {s} | {fmt(cold.get(s), '.2f')} | {fmt(rss[s] / 1024 if rss.get(s) else None, '.1f')} |")
@@ -300,13 +323,14 @@ def report(m: dict, res: dict, cold: dict, rss: dict, anomalies: list[str]) -> l
 
 def summarize(runs: list[dict]) -> dict:
     def med(key: str) -> float | None:
-        vals = [r[key] for r in runs if r[key] is not None]
+        vals = [r[key] for r in runs if r.get(key) is not None]
         return statistics.median(vals) if vals else None
 
     return {
         "rps": med("rps") if runs else None,
         "p50_ms": med("p50_ms"),
         "p99_ms": med("p99_ms"),
+        "cpu_us": med("cpu_us"),
         "non2xx": sum(r["non2xx"] for r in runs),
         "errors": sum(r["errors"] for r in runs),
     }
@@ -362,7 +386,10 @@ def main() -> int:
                         try:
                             if args.warmup > 0:
                                 run_wrk(wrk, server.base + path, method, args.warmup, lua.name)
+                            cpu = tree_cpu_s(server.proc.pid)
                             r = run_wrk(wrk, server.base + path, method, args.duration, lua.name)
+                            cpu = tree_cpu_s(server.proc.pid) - cpu
+                            r["cpu_us"] = cpu * 1e6 / r["requests"] if r["requests"] else None
                         except (RuntimeError, subprocess.TimeoutExpired) as e:  # left out of the medians
                             anomalies.append(f"round {rnd}, {name}, {ep}: {e}")
                             log(anomalies[-1])
