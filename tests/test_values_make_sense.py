@@ -158,5 +158,8 @@ def test_a_resource_made_a_moment_ago_has_no_activity_yet(client):
         "/api/smart-links", headers=ALPHA, json={"account_id": ACCOUNT, "link_type": "tracking_link", "name": "New"}
     ).json()["data"]
     assert (link["clicks_count"], link["conversions_count"], link["revenue"]) == (0, 0, "0.00")
+    no_cost = {"inputMode": None, "inputValue": None, "perSub": None, "perClick": None, "perPromo": None}
+    assert link["cost"] == {**no_cost, "clickSourceCount": 0, "subscriberSourceCount": 0}  # as OFAPI shows a new link
+    assert client.get(f"/api/smart-links/{link['id']}", headers=ALPHA).json()["data"]["cost"] == link["cost"]
     clicks = client.get(f"/api/smart-links/{link['id']}/clicks", headers=ALPHA).json()["data"]
     assert clicks["rows"] == [] and clicks["summary"]["clicks_total"] == 0

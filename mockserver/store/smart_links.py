@@ -171,12 +171,12 @@ def _new(store, body: dict, ident: str, now: float) -> dict:
         "created_at": (made := _iso(now)),
         "updated_at": made,
         "_created": now,
-        "cost": {
-            "inputMode": "none",
-            "inputValue": "0",
-            "perClick": "0.00",
-            "perSub": "0.00",
-            "perPromo": "0.00",
+        "cost": {  # no cost set yet: nulls, as OFAPI shows a new link
+            "inputMode": None,
+            "inputValue": None,
+            "perClick": None,
+            "perSub": None,
+            "perPromo": None,
             "clickSourceCount": 0,
             "subscriberSourceCount": 0,
         },
