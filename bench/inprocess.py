@@ -35,7 +35,8 @@ def scope(method: str, target: str, body: bytes) -> dict:
     }  # fmt: skip
 
 
-async def call(app, method: str, target: str, body: bytes) -> int:
+async def call(app, method: str, target: str, body: bytes) -> list[dict]:
+    """The ASGI messages the app sent for one request."""
     sent, read = [], False
 
     async def receive():
@@ -49,12 +50,12 @@ async def call(app, method: str, target: str, body: bytes) -> int:
         sent.append(message)
 
     await app(scope(method, target, body), receive, send)
-    return sent[0]["status"]
+    return sent
 
 
 async def measure(app, args, n: int) -> float:
     for _ in range(300):  # warm-up: worlds, caches, leases
-        status = await call(app, args.method, args.path, args.body.encode())
+        status = (await call(app, args.method, args.path, args.body.encode()))[0]["status"]
     if status >= 300:
         raise SystemExit(f"{args.method} {args.path} answered {status}")
     start = time.perf_counter()
@@ -70,18 +71,7 @@ def floor_share(app, args) -> None:
     import os
     import tempfile
 
-    sent = []
-
-    async def grab():
-        async def receive():
-            return {"type": "http.request", "body": args.body.encode(), "more_body": False}
-
-        async def send(message):
-            sent.append(message)
-
-        await app(scope(args.method, args.path, args.body.encode()), receive, send)
-
-    asyncio.run(grab())
+    sent = asyncio.run(call(app, args.method, args.path, args.body.encode()))
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
         json.dump({f"{args.method} {args.path.partition('?')[0]}": base64.b64encode(body).decode()}, fh)

@@ -90,18 +90,24 @@ def processes() -> list[tuple[int, int, int]]:
     return out
 
 
-def tree_rss_kib(root: int) -> int:
-    """VmRSS of `root` and all its descendants."""
+def tree(root: int) -> list[int]:
+    """`root` and all its descendants."""
     children: dict[int, list[int]] = {}
     for pid, ppid, _ in processes():
         children.setdefault(ppid, []).append(pid)
-    total, todo, seen = 0, [root], set()
+    found, todo = [], [root]
     while todo:
         pid = todo.pop()
-        if pid in seen:
-            continue
-        seen.add(pid)
-        todo.extend(children.get(pid, []))
+        if pid not in found:
+            found.append(pid)
+            todo.extend(children.get(pid, []))
+    return found
+
+
+def tree_rss_kib(root: int) -> int:
+    """VmRSS of `root` and all its descendants."""
+    total = 0
+    for pid in tree(root):
         try:
             m = re.search(r"^VmRSS:\s+(\d+)", Path(f"/proc/{pid}/status").read_text(), re.M)
             total += int(m.group(1)) if m else 0
@@ -112,22 +118,14 @@ def tree_rss_kib(root: int) -> int:
 
 def tree_cpu_s(root: int) -> float:
     """CPU seconds (user + system) used so far by `root` and all its descendants."""
-    children: dict[int, list[int]] = {}
-    for pid, ppid, _ in processes():
-        children.setdefault(ppid, []).append(pid)
-    total, todo, seen = 0, [root], set()
-    while todo:
-        pid = todo.pop()
-        if pid in seen:
-            continue
-        seen.add(pid)
-        todo.extend(children.get(pid, []))
+    ticks = 0
+    for pid in tree(root):
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
         except (OSError, IndexError, ValueError):
             continue
-    return total / os.sysconf("SC_CLK_TCK")
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 class Server:
